@@ -76,8 +76,8 @@ async function loadConfig (opts: Record<string, unknown>): Promise<NodeConfig> {
       throw new Error(`Cannot read config file ${opts.config}: ${(err as Error).message}`)
     }
   }
-  const flags: Record<string, unknown> = { ...opts }
-  delete flags.config
+  const { config: _file, producer, ...flags } = opts
+  if (producer != null) flags.producers = producer
   const merged: Record<string, unknown> = { ...file, ...configFromEnv(process.env), ...flags }
   const role = merged.role as NodeConfig['role'] | undefined
   merged.data ??= role != null ? resolve('.nsn', role) : undefined

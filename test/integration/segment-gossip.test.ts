@@ -104,7 +104,7 @@ describe('graylisting', () => {
 
     const send = async (seg: StoredSegment, tamper: boolean): Promise<void> => {
       const payload = seg.payload.slice()
-      if (tamper) payload[payload.byteLength - 1] ^= 0xff
+      if (tamper) payload[payload.byteLength - 1]! ^= 0xff
       await pubsub.publish(topic, encodeSegmentMessage({ type: 'full', header: seg.signed, payload }))
     }
     // a valid segment from the evil peer is accepted first: the path works

@@ -10,7 +10,7 @@
  */
 import { TypedEventEmitter } from '../events.ts'
 import { decodeSegmentMessage, encodeSegmentMessage, toHex, blake2b256 } from '../wire/index.ts'
-import { FETCH_PROTOCOL, PULL_TIMEOUT_MS } from './constants.ts'
+import { PULL_TIMEOUT_MS } from './constants.ts'
 import { SegmentFetchError } from './errors.ts'
 import { ByteRateLimiter } from './rate-limiter.ts'
 import { SegmentFetcher } from './segment-fetch.ts'
@@ -157,10 +157,7 @@ export class SegmentGossip extends TypedEventEmitter<SegmentGossipEvents> {
    * (mesh peers first), validates them and emits them as accepted. Returns what was accepted.
    */
   async fetchLive (channel: string, options: AbortOptions = {}): Promise<StoredSegment[]> {
-    const topic = videoTopic(channel)
-    const mesh = this.components.pubsub.getMeshPeers(topic)
-    const subscribers = this.components.pubsub.getSubscribers(topic).map(p => p.toString())
-    const peers = [...new Set([...mesh, ...subscribers])]
+    const peers = this.channelPeers(channel)
     if (peers.length === 0) throw new SegmentFetchError('no-peers', `No peer of channel ${channel} to fetch from`)
     let lastError: unknown
     for (const peer of peers) {
@@ -178,6 +175,32 @@ export class SegmentGossip extends TypedEventEmitter<SegmentGossipEvents> {
       }
     }
     throw new SegmentFetchError('not-found', `No peer had the live head of ${channel}`, { cause: lastError })
+  }
+
+  /** Fetches one segment of `channel` by payload hash from the first peer that has it, validating it. */
+  async fetchByHash (channel: string, hash: Uint8Array, options: AbortOptions = {}): Promise<StoredSegment> {
+    const known = this.store.get(toHex(hash))
+    if (known != null) return known
+    let lastError: unknown
+    for (const peer of this.channelPeers(channel)) {
+      try {
+        const [bytes] = await this.fetcher.fetch(peer, { type: 'by-hash', hash }, options)
+        const seg = bytes != null ? this.admitFetched(peer, channel, bytes) : undefined
+        if (seg != null && seg.hash === toHex(hash)) return seg
+      } catch (err) {
+        if (options.signal?.aborted === true) throw err
+        lastError = err
+      }
+    }
+    throw new SegmentFetchError('not-found', `No peer had segment ${toHex(hash)}`, { cause: lastError })
+  }
+
+  /** Mesh peers of the channel first, then its other subscribers. */
+  private channelPeers (channel: string): string[] {
+    const topic = videoTopic(channel)
+    const mesh = this.components.pubsub.getMeshPeers(topic)
+    const subscribers = this.components.pubsub.getSubscribers(topic).map(p => p.toString())
+    return [...new Set([...mesh, ...subscribers])]
   }
 
   private admitFetched (peer: string, channel: string, bytes: Uint8Array): StoredSegment | undefined {

@@ -67,7 +67,7 @@ describe('segment validation', () => {
   it('should reject a payload with a tampered byte', async () => {
     const seg = await media()
     const payload = seg.payload.slice()
-    payload[payload.byteLength >> 1] ^= 0xff
+    payload[payload.byteLength >> 1]! ^= 0xff
     expect(validatePayload(seg.signed.header, payload)).toEqual({ result: 'reject', reason: 'hash-mismatch' })
     expect(validatePayload(seg.signed.header, seg.payload.subarray(1))).toEqual({ result: 'reject', reason: 'length-mismatch' })
   })

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { ComingSoon } from './components/ComingSoon.tsx'
+import { WatchPage } from './features/watch/index.tsx'
+import { useHashRoute } from './hooks/useHashRoute.ts'
+import { ROUTES, routeHref } from './routes.ts'
+
+/** The app shell: navigation and the current page. */
+export function App () {
+  const route = useHashRoute()
+  return (
+    <div className="app">
+      <header className="app-header">
+        <a className="brand" href={routeHref('watch')}>NSN Web</a>
+        <nav aria-label="Main">
+          <ul>
+            {ROUTES.map(r => (
+              <li key={r.id}>
+                <a href={routeHref(r.id)} aria-current={r.id === route.id ? 'page' : undefined}>{r.label}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main>
+        {/* The watch page stays mounted, so that the node keeps running while another page shows. */}
+        <div hidden={route.id !== 'watch'}>
+          <WatchPage />
+        </div>
+        {!route.available && <ComingSoon title={route.label} />}
+      </main>
+    </div>
+  )
+}

@@ -78,6 +78,7 @@ function toAccepted (segment: StoredSegment, from: string, receivedAtMs: number)
 
 class BrowserViewerNode extends TypedEventEmitter<ViewerNodeEvents> implements ViewerNode {
   readonly acceptedLog: string[] = []
+  private readonly sources = new Map<string, string>()
   readonly peer: NsnPeer
   private readonly timer: ReturnType<typeof setInterval>
 
@@ -87,12 +88,17 @@ class BrowserViewerNode extends TypedEventEmitter<ViewerNodeEvents> implements V
     peer.segments.addEventListener('segment:accepted', (evt) => {
       const { segment, from, receivedAtMs } = evt.detail
       this.acceptedLog.push(segment.hash)
+      this.sources.set(segment.hash, from)
       this.safeDispatchEvent('segment:accepted', { detail: toAccepted(segment, from, receivedAtMs) })
     })
     this.timer = setInterval(() => { this.safeDispatchEvent('peer:change', { detail: this.stats() }) }, 1_000)
   }
 
   get peerId (): string { return this.peer.peerId.toString() }
+
+  acceptedFrom (hash: string): string | undefined {
+    return this.sources.get(hash)
+  }
   get channel (): string { return this.peer.channel }
 
   async fetchLive (options: { signal?: AbortSignal } = {}): Promise<AcceptedSegment[]> {

@@ -109,6 +109,8 @@ export interface DevnetInit {
 }
 
 export interface Devnet {
+  /** Root of the nodes' data folders (`<dataDir>/<role>`). */
+  dataDir: string
   channel: string
   producerKey: string
   bootstrap: DevnetProcess
@@ -156,6 +158,7 @@ export async function startDevnet (init: DevnetInit = {}): Promise<Devnet> {
     await director.waitFor(s => s.published > 0, 60_000)
     await Promise.all(viewers.map(async v => v.waitFor(s => s.segmentsAccepted > 0, 60_000)))
     return {
+      dataDir,
       channel,
       producerKey,
       bootstrap,

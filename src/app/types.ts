@@ -53,6 +53,8 @@ export interface ViewerNode extends TypedEventTarget<ViewerNodeEvents> {
   readonly channel: string
   /** Hex payload hashes of every accepted segment, in acceptance order (tests read it). */
   readonly acceptedLog: readonly string[]
+  /** The peer id a logged segment came from ('self' never occurs in a viewer). */
+  acceptedFrom(hash: string): string | undefined
   /** Fetches the channel's init segment and latest keyframe segment from a peer, so a joiner need not wait. */
   fetchLive(options?: { signal?: AbortSignal }): Promise<AcceptedSegment[]>
   /** Fetches a segment by payload hash (hex) from a peer, validating it. */

@@ -53,6 +53,6 @@ export async function startWebServer (init: WebServerInit): Promise<WebServer> {
   const server = await preview({ plugins, preview: { host, port: init.port ?? 0, strictPort: init.port != null && init.port !== 0 }, logLevel: 'warn' })
   return {
     url: urlOf(server),
-    close: async () => new Promise<void>(resolve => { server.httpServer.close(() => resolve()); server.httpServer.closeAllConnections?.() })
+    close: async () => server.close()
   }
 }

@@ -161,7 +161,9 @@ export class NsnPeer {
   }
 
   private pickAddrs (addrs: Multiaddr[]): Multiaddr[] {
-    if ((this.init.dialPolicy ?? 'any') === 'any') return addrs
-    return addrs.filter(a => a.toString().includes('/p2p-circuit/webrtc'))
+    // A plain relayed connection is limited (no gossipsub, no fetch): only worth it as WebRTC signalling.
+    const useful = addrs.filter(a => { const s = a.toString(); return !s.includes('/p2p-circuit') || s.includes('/p2p-circuit/webrtc') })
+    if ((this.init.dialPolicy ?? 'any') === 'any') return useful
+    return useful.filter(a => a.toString().includes('/p2p-circuit/webrtc'))
   }
 }

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * `npm run bench:stream`: live-stream benchmark on a local devnet (see bench/README.md).
+ *
+ * Phase "baseline": director + N headless viewers in `push` mode (plain gossipsub, full payloads),
+ * measuring the bytes each viewer receives per unique payload byte it accepts.
+ * Phase "nsn": the same in `announce` mode (signed headers gossiped, payloads pulled once), plus one
+ * Chromium viewer playing the channel from the production build: time to first frame, display latency,
+ * stalls and the same byte ratio for every viewer.
+ *
+ * Progress goes to stderr; the last line of stdout is one JSON object with the results.
+ * Exit code 0 whether or not the targets are met; non-zero only when the benchmark could not run.
+ */
+import { parseArgs } from 'node:util'
+import { chromium } from 'playwright-core'
+import { startDevnet } from '../src/app/devnet.ts'
+import { startWebServer } from '../src/app/web-server.ts'
+import type { Devnet, DevnetNodeStatus } from '../src/app/devnet.ts'
+import type { WebServer } from '../src/app/web-server.ts'
+import type { Browser, Page } from 'playwright-core'
+
+const HELP = `usage: npm run bench:stream [-- options]
+
+  --viewers <n>        headless viewers per devnet (default 8)
+  --mesh-degree <n>    gossipsub mesh degree D for every node (default: the node default, 6)
+  --baseline-s <s>     baseline measuring window (default 15)
+  --watch-s <s>        how long the browser viewer watches, from page open (default 30)
+  --settle-s <s>       wait before a measuring window starts (default 2)
+  --no-build           serve the existing dist/ instead of building first
+  --verbose            print the nodes' logs to stderr
+  -h, --help           this help`
+
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+
+const TTFF_TARGET_MS = 2000
+const LATENCY_SLACK_MS = 500
+const BYTES_TARGET = 1.3
+const DEFAULT_SEGMENT_MS = 1000
+
+const t0 = performance.now()
+function progress (msg: string): void {
+  process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`)
+}
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const round = (n: number | undefined, digits = 0): number | null => {
+  if (n == null || !Number.isFinite(n)) return null
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}
+const mean = (xs: number[]): number | undefined => xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined
+
+/** Traffic counters of one viewer at one moment. */
+interface TrafficSample {
+  bytesIn: number
+  payloadBytes: number
+  segmentsAccepted: number
+  videoPeers: number
+  connections: number
+  /** Per-protocol stream bytes in, when the node exposes them. */
+  protocols?: Record<string, { in: number, out: number }>
+}
+
+interface ViewerWindow {
+  name: string
+  ratio: number | undefined
+  bytesIn: number
+  payloadBytes: number
+  segments: number
+  videoPeers: number
+  protocolsIn?: Record<string, number>
+}
+
+function sampleOf (s: DevnetNodeStatus | ViewerStatsLike): TrafficSample {
+  return {
+    bytesIn: s.bytesIn,
+    payloadBytes: s.payloadBytes,
+    segmentsAccepted: s.segmentsAccepted,
+    videoPeers: s.videoPeers.length,
+    connections: s.connections.length,
+    protocols: (s as { protocols?: TrafficSample['protocols'] }).protocols
+  }
+}
+
+/** Bytes received per unique payload byte accepted between two samples of one viewer. */
+function windowOf (name: string, a: TrafficSample, b: TrafficSample): ViewerWindow {
+  const bytesIn = b.bytesIn - a.bytesIn
+  const payloadBytes = b.payloadBytes - a.payloadBytes
+  let protocolsIn: Record<string, number> | undefined
+  if (a.protocols != null && b.protocols != null) {
+    protocolsIn = {}
+    for (const [p, c] of Object.entries(b.protocols)) protocolsIn[p] = c.in - (a.protocols[p]?.in ?? 0)
+  }
+  return {
+    name,
+    ratio: payloadBytes > 0 ? bytesIn / payloadBytes : undefined,
+    bytesIn,
+    payloadBytes,
+    segments: b.segmentsAccepted - a.segmentsAccepted,
+    videoPeers: b.videoPeers,
+    protocolsIn
+  }
+}
+
+interface RatioSummary {
+  mean: number | undefined
+  max: number | undefined
+  min: number | undefined
+  /** Viewers that accepted no payload in the window (their ratio is undefined). */
+  starved: string[]
+}
+
+function summarize (windows: ViewerWindow[]): RatioSummary {
+  const ratios = windows.map(w => w.ratio).filter((r): r is number => r != null)
+  return {
+    mean: mean(ratios),
+    max: ratios.length > 0 ? Math.max(...ratios) : undefined,
+    min: ratios.length > 0 ? Math.min(...ratios) : undefined,
+    starved: windows.filter(w => w.ratio == null).map(w => w.name)
+  }
+}
+
+/** Received stream bytes per protocol over all viewers, divided by their accepted payload bytes. */
+function protocolBreakdown (windows: ViewerWindow[]): Record<string, number> | undefined {
+  const withProtocols = windows.filter(w => w.protocolsIn != null && w.payloadBytes > 0)
+  if (withProtocols.length === 0) return undefined
+  const payload = withProtocols.reduce((a, w) => a + w.payloadBytes, 0)
+  const wire = withProtocols.reduce((a, w) => a + w.bytesIn, 0)
+  const sums: Record<string, number> = {}
+  let streams = 0
+  for (const w of withProtocols) {
+    for (const [p, n] of Object.entries(w.protocolsIn ?? {})) {
+      sums[p] = (sums[p] ?? 0) + n
+      streams += n
+    }
+  }
+  const out: Record<string, number> = {}
+  for (const [p, n] of Object.entries(sums).sort((x, y) => y[1] - x[1])) out[p] = round(n / payload, 4) ?? 0
+  // What the wire carries beyond protocol stream payloads: noise + yamux framing, multistream-select.
+  out['(framing+encryption)'] = round((wire - streams) / payload, 4) ?? 0
+  return out
+}
+
+async function sampleHeadless (devnet: Devnet): Promise<TrafficSample[]> {
+  return await Promise.all(devnet.viewers.map(async v => sampleOf(await v.status())))
+}
+
+function logWindows (phase: string, windows: ViewerWindow[]): void {
+  for (const w of windows) {
+    progress(`${phase} ${w.name}: ${w.ratio != null ? w.ratio.toFixed(3) : 'n/a'} bytes/payload byte ` +
+      `(${(w.bytesIn / 1e6).toFixed(2)} MB in, ${(w.payloadBytes / 1e6).toFixed(2)} MB payload, ${w.segments} segments, ${w.videoPeers} video peers)`)
+  }
+}
+
+// ---- page probe -------------------------------------------------------------------------------
+
+/** What the probe injected into the page records (performance.now() timestamps, ms since navigation). */
+interface PageProbe {
+  wsOpenAt: number | null
+  nodeAt: number | null
+  connectedAt: number | null
+  firstFrameAt: number | null
+  /** durationUs of accepted media segments (from the page node's 'segment:accepted' events). */
+  durationsUs: number[]
+  /** receivedAtMs − air time of accepted media segments, ms. */
+  arrivalMs: number[]
+}
+
+interface ViewerStatsLike {
+  bytesIn: number
+  payloadBytes: number
+  segmentsAccepted: number
+  videoPeers: string[]
+  connections: unknown[]
+  protocols?: Record<string, { in: number, out: number }>
+}
+
+/**
+ * Runs in the page before its scripts: polls every 50 ms for the node (`window.__nsn`), its first
+ * connection and the first decoded frame, and records the first WebSocket 'open' (the bootstrap dial).
+ */
+function installProbe (): void {
+  const w = window as unknown as { __bench: PageProbe, __nsn?: { node: { stats: () => { connections: unknown[] }, addEventListener: (t: string, fn: (e: CustomEvent<{ header: { kind: string, durationUs: number, airTimeUs: bigint }, receivedAtMs: number }>) => void) => void } } }
+  const probe: PageProbe = { wsOpenAt: null, nodeAt: null, connectedAt: null, firstFrameAt: null, durationsUs: [], arrivalMs: [] }
+  w.__bench = probe
+  const NativeWebSocket = window.WebSocket
+  window.WebSocket = class extends NativeWebSocket {
+    constructor (url: string | URL, protocols?: string | string[]) {
+      super(url, protocols)
+      this.addEventListener('open', () => { probe.wsOpenAt ??= performance.now() })
+    }
+  }
+  const timer = setInterval(() => {
+    const now = performance.now()
+    const nsn = w.__nsn
+    if (nsn != null && probe.nodeAt == null) {
+      probe.nodeAt = now
+      nsn.node.addEventListener('segment:accepted', e => {
+        const h = e.detail.header
+        if (h.kind !== 'media') return
+        probe.durationsUs.push(h.durationUs)
+        probe.arrivalMs.push(e.detail.receivedAtMs - Number(h.airTimeUs) / 1000)
+      })
+    }
+    if (nsn != null && probe.connectedAt == null && nsn.node.stats().connections.length > 0) probe.connectedAt = now
+    const video = document.querySelector('video')
+    if (probe.firstFrameAt == null && video != null && (video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0) probe.firstFrameAt = now
+    if (probe.connectedAt != null && probe.firstFrameAt != null) clearInterval(timer)
+  }, 50)
+}
+
+async function readProbe (page: Page): Promise<PageProbe> {
+  return await page.evaluate(() => (window as unknown as { __bench: PageProbe }).__bench)
+}
+
+interface PagePlayerStats {
+  state: string
+  latencyP50?: number
+  latencyP99?: number
+  stalls: { count: number, longestMs: number }
+  ttffMs?: number
+  framesDecoded: number
+  framesDropped: number
+  seeks: Record<string, number>
+  error?: string
+}
+
+async function readPage (page: Page): Promise<{ node: ViewerStatsLike, player: PagePlayerStats } | undefined> {
+  return await page.evaluate(() => {
+    const nsn = (window as unknown as { __nsn?: { node: { stats: () => ViewerStatsLike, peer?: { traffic?: { counters?: { protocols?: ViewerStatsLike['protocols'] } } } }, player: { stats: () => PagePlayerStats } } }).__nsn
+    if (nsn == null) return undefined
+    const s = nsn.node.stats()
+    const protocols = nsn.node.peer?.traffic?.counters?.protocols
+    const node = { bytesIn: s.bytesIn, payloadBytes: s.payloadBytes, segmentsAccepted: s.segmentsAccepted, videoPeers: s.videoPeers, connections: s.connections, protocols: protocols != null ? structuredClone(protocols) : undefined }
+    const p = nsn.player.stats()
+    return { node, player: { state: p.state, latencyP50: p.latencyP50, latencyP99: p.latencyP99, stalls: p.stalls, ttffMs: p.ttffMs, framesDecoded: p.framesDecoded, framesDropped: p.framesDropped, seeks: p.seeks, error: p.error } }
+  })
+}
+
+function percentile (xs: number[], p: number): number | undefined {
+  if (xs.length === 0) return undefined
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]
+}
+
+// ---- main -------------------------------------------------------------------------------------
+
+async function main (): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      viewers: { type: 'string', default: '8' },
+      'mesh-degree': { type: 'string' },
+      'baseline-s': { type: 'string', default: '15' },
+      'watch-s': { type: 'string', default: '30' },
+      'settle-s': { type: 'string', default: '2' },
+      'no-build': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) { console.log(HELP); return 0 }
+  const viewers = Number(values.viewers)
+  const meshDegree = values['mesh-degree'] != null ? Number(values['mesh-degree']) : undefined
+  const baselineMs = Number(values['baseline-s']) * 1000
+  const watchMs = Number(values['watch-s']) * 1000
+  const settleMs = Number(values['settle-s']) * 1000
+  const log = values.verbose ? (line: string) => { process.stderr.write(`${line}\n`) } : undefined
+
+  let devnet: Devnet | undefined
+  let web: WebServer | undefined
+  let browser: Browser | undefined
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled([browser?.close(), web?.close(), devnet?.stop()])
+    browser = undefined
+    web = undefined
+    devnet = undefined
+  }
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      progress(`${sig}: stopping`)
+      void stopAll().finally(() => process.exit(130))
+    })
+  }
+
+  try {
+    // The production build first, on an idle machine; the server answers /nsn-config.json from the
+    // devnet that is running when the page asks.
+    progress(values['no-build'] ? 'serving the existing dist/' : 'building the web app (vite build)…')
+    web = await startWebServer({ mode: 'preview', build: !values['no-build'], config: () => devnet?.webConfig ?? {} })
+    progress(`web app at ${web.url}`)
+
+    // ---- phase 1: baseline (push) ----
+    progress(`baseline: starting devnet (push mode, ${viewers} headless viewers)…`)
+    devnet = await startDevnet({ mode: 'push', viewers, meshDegree, log })
+    progress(`baseline: all viewers accepted segments; settling ${settleMs / 1000} s, then measuring ${baselineMs / 1000} s`)
+    await sleep(settleMs)
+    const b0 = await sampleHeadless(devnet)
+    await sleep(baselineMs)
+    const b1 = await sampleHeadless(devnet)
+    const baselineWindows = b1.map((s, i) => windowOf(`viewer-${i}`, b0[i] as TrafficSample, s))
+    logWindows('baseline', baselineWindows)
+    const baseline = summarize(baselineWindows)
+    const baselineBreakdown = protocolBreakdown(baselineWindows)
+    if (baselineBreakdown != null) progress(`baseline bytes in per payload byte by protocol: ${JSON.stringify(baselineBreakdown)}`)
+    progress(`baseline: mean ${baseline.mean?.toFixed(3)} max ${baseline.max?.toFixed(3)}; stopping`)
+    await devnet.stop()
+    devnet = undefined
+
+    // ---- phase 2: nsn (announce) + a browser viewer ----
+    progress(`nsn: starting devnet (announce mode, ${viewers} headless viewers)…`)
+    devnet = await startDevnet({ mode: 'announce', viewers, meshDegree, log })
+    progress('nsn: all headless viewers accepted segments; launching Chromium')
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    const page = await browser.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', err => { pageErrors.push(err.message) })
+    page.on('console', msg => { if (msg.type() === 'error' || values.verbose) log?.(`page ${msg.type()}: ${msg.text()}`) })
+    await page.addInitScript(installProbe)
+    const openedAt = Date.now()
+    await page.goto(web.url)
+    progress('nsn: page opened; waiting for the first frame')
+    let probe = await readProbe(page)
+    while (probe.firstFrameAt == null && Date.now() - openedAt < watchMs) {
+      await sleep(100)
+      probe = await readProbe(page)
+    }
+    if (probe.firstFrameAt == null) {
+      const state = await readPage(page).catch(() => undefined)
+      throw new Error(`the browser viewer rendered no frame within ${watchMs / 1000} s (player ${JSON.stringify(state?.player)}; page errors: ${pageErrors.join('; ') || 'none'})`)
+    }
+    progress(`nsn: first frame ${Math.round(probe.firstFrameAt - (probe.connectedAt ?? 0))} ms after the node connected; settling ${settleMs / 1000} s`)
+    await sleep(settleMs)
+    const [h0, p0] = await Promise.all([sampleHeadless(devnet), readPage(page)])
+    const windowStart = Date.now()
+    const remaining = watchMs - (windowStart - openedAt)
+    if (remaining < 5_000) progress(`nsn: warning: only ${Math.round(remaining / 1000)} s left of the watch time for the measuring window`)
+    progress(`nsn: measuring ${Math.round(Math.max(remaining, 5_000) / 1000)} s`)
+    await sleep(Math.max(remaining, 5_000))
+    const [h1, p1] = await Promise.all([sampleHeadless(devnet), readPage(page)])
+    const windowS = (Date.now() - windowStart) / 1000
+    probe = await readProbe(page)
+    if (p0 == null || p1 == null) throw new Error('the page exposes no window.__nsn')
+
+    const nsnWindows = h1.map((s, i) => windowOf(`viewer-${i}`, h0[i] as TrafficSample, s))
+    nsnWindows.push(windowOf('browser', sampleOf(p0.node), sampleOf(p1.node)))
+    logWindows('nsn', nsnWindows)
+    const nsn = summarize(nsnWindows)
+    const nsnBreakdown = protocolBreakdown(nsnWindows)
+    if (nsnBreakdown != null) progress(`nsn bytes in per payload byte by protocol: ${JSON.stringify(nsnBreakdown)}`)
+    const browserBreakdown = protocolBreakdown(nsnWindows.filter(w => w.name === 'browser'))
+    if (browserBreakdown != null) progress(`nsn browser bytes in per payload byte by protocol: ${JSON.stringify(browserBreakdown)}`)
+    const directorStatus = await devnet.director.status().catch(() => undefined)
+
+    const player = p1.player
+    const durationUs = mean(probe.durationsUs.filter(d => d > 0))
+    const segmentMs = durationUs != null ? durationUs / 1000 : DEFAULT_SEGMENT_MS
+    const ttffMs = probe.connectedAt != null && probe.firstFrameAt != null ? probe.firstFrameAt - probe.connectedAt : undefined
+    const headlessPeers = h1.map(s => s.videoPeers)
+    const targets = { latency_p99_ms: Math.round(segmentMs + LATENCY_SLACK_MS), ttff_ms: TTFF_TARGET_MS, bytes_per_payload_byte: BYTES_TARGET }
+    const met = {
+      latency_p99_ms: player.latencyP99 != null && player.latencyP99 <= targets.latency_p99_ms,
+      ttff_ms: ttffMs != null && ttffMs <= targets.ttff_ms,
+      bytes_per_payload_byte: nsn.mean != null && nsn.mean <= targets.bytes_per_payload_byte
+    }
+    const result = {
+      bench: 'stream',
+      segment_ms: round(segmentMs),
+      segment_ms_source: durationUs != null ? 'mean header durationUs of media segments the page accepted' : 'director default',
+      ttff_ms: round(ttffMs),
+      ttff_player_ms: round(player.ttffMs),
+      ttff_from_navigation_ms: round(probe.firstFrameAt ?? undefined),
+      connected_after_ws_open_ms: round(probe.connectedAt != null && probe.wsOpenAt != null ? probe.connectedAt - probe.wsOpenAt : undefined),
+      latency_p50_ms: round(player.latencyP50),
+      latency_p99_ms: round(player.latencyP99),
+      arrival_p50_ms: round(percentile(probe.arrivalMs, 50)),
+      arrival_p99_ms: round(percentile(probe.arrivalMs, 99)),
+      stalls: player.stalls.count,
+      stall_longest_ms: player.stalls.longestMs,
+      bytes_per_payload_byte: round(nsn.mean, 3),
+      bytes_per_payload_byte_max: round(nsn.max, 3),
+      bytes_per_payload_byte_browser: round(nsnWindows.at(-1)?.ratio, 3),
+      baseline_bytes_per_payload_byte: round(baseline.mean, 3),
+      baseline_bytes_per_payload_byte_max: round(baseline.max, 3),
+      viewers: viewers + 1,
+      starved_viewers: nsn.starved.length,
+      baseline_starved_viewers: baseline.starved.length,
+      video_topic_peers_min: headlessPeers.length > 0 ? Math.min(...headlessPeers) : null,
+      video_topic_peers_browser: p1.node.videoPeers.length,
+      mesh_degree: meshDegree ?? 6,
+      frames_decoded: player.framesDecoded,
+      frames_dropped: player.framesDropped,
+      player_state: player.state,
+      seeks: player.seeks,
+      director_published: directorStatus?.published ?? null,
+      window_s: round(windowS, 1),
+      baseline_window_s: baselineMs / 1000,
+      duration_s: round((performance.now() - t0) / 1000, 1),
+      targets,
+      met,
+      bytes_breakdown: nsnBreakdown ?? null,
+      baseline_bytes_breakdown: baselineBreakdown ?? null,
+      page_errors: pageErrors.length
+    }
+    progress(`done: ttff ${result.ttff_ms} ms, latency p50/p99 ${result.latency_p50_ms}/${result.latency_p99_ms} ms, stalls ${result.stalls}, ` +
+      `bytes/payload ${result.bytes_per_payload_byte} (baseline ${result.baseline_bytes_per_payload_byte})`)
+    await stopAll()
+    console.log(JSON.stringify(result))
+    return 0
+  } finally {
+    await stopAll()
+  }
+}
+
+main().then(code => { process.exit(code) }, (err: Error) => {
+  progress(`failed: ${err.stack ?? err.message}`)
+  process.exit(1)
+})

@@ -29,21 +29,26 @@ function program (): Command {
     return n
   }
   return new Command('nsn-node')
-    .description(`Headless NSN Web node.
-
+    .description('Headless NSN Web node: bootstrap/relay, director or headless viewer.')
+    .addHelpText('after', `
 Roles:
-  bootstrap  entry point of the network: TCP + WebSocket + WebRTC-direct listeners, circuit relay v2
-             server (browsers signal WebRTC through it), identify, ping, Kademlia, gossipsub and peer
-             discovery. It also carries video unless --relay-only.
-  director   publishes a channel: signs segments with its session key and gossips them. Until Lane-0
-             generation lands its media is a TEST SOURCE: an ffmpeg test pattern with a burnt-in clock
-             and a 440 Hz tone (or --input FILE), WebM VP8 + Opus in 1-2 s segments.
-  viewer     a headless viewer peer: validates, stores and re-shares a channel (benches, seeding).
+  bootstrap  Entry point of the network: TCP + WebSocket + WebRTC-direct listeners, a circuit
+             relay v2 server (browsers signal WebRTC through it), identify, ping, Kademlia,
+             gossipsub and peer discovery. It also carries video unless --relay-only.
+  director   Publishes a channel: signs segments with its session key and gossips them. Until
+             Lane-0 generation lands its media is a TEST SOURCE: an ffmpeg test pattern with a
+             burnt-in clock and a 440 Hz tone (or --input FILE), WebM VP8 + Opus, 1-2 s segments.
+  viewer     A headless viewer peer: validates, stores and re-shares a channel (benches, seeding).
 
-Configuration: --config FILE (JSON with the long flag names in camelCase), then NSN_* environment
+Configuration comes from --config FILE (JSON, flag names in camelCase), then NSN_* environment
 variables (NSN_CHANNEL, NSN_BOOTSTRAP=a,b, NSN_STATUS_PORT, ...), then flags; later wins.
 The data folder (0700) holds the peer identity and the session key; neither is ever printed.
-Status JSON and Prometheus metrics: GET <status-url>/status and /metrics (127.0.0.1 by default).`)
+Status JSON and Prometheus metrics: GET <status-url>/status and /metrics (127.0.0.1 by default).
+
+Examples:
+  nsn-node --role bootstrap --producer <director-session-key-hex>
+  nsn-node --role director --bootstrap /ip4/127.0.0.1/tcp/9090/p2p/<bootstrap-peer-id>
+  nsn-node --role viewer --producer <hex> --bootstrap /ip4/127.0.0.1/tcp/9090/p2p/<id>`)
     .addOption(new Option('--role <role>', 'node role').choices(ROLES as unknown as string[]))
     .option('--config <file>', 'JSON configuration file')
     .option('--data <dir>', 'data folder for keys (default: .nsn/<role>)')
@@ -80,6 +85,7 @@ async function loadConfig (opts: Record<string, unknown>): Promise<NodeConfig> {
   if (producer != null) flags.producers = producer
   const merged: Record<string, unknown> = { ...file, ...configFromEnv(process.env), ...flags }
   const role = merged.role as NodeConfig['role'] | undefined
+  if (role == null) throw new Error('missing --role (bootstrap, director or viewer); see nsn-node --help')
   merged.data ??= role != null ? resolve('.nsn', role) : undefined
   return parseNodeConfig(merged)
 }

@@ -26,6 +26,8 @@ const HELP = `usage: npm run bench:stream [-- options]
   --baseline-s <s>     baseline measuring window (default 15)
   --watch-s <s>        how long the browser viewer watches, from page open (default 30)
   --settle-s <s>       wait before a measuring window starts (default 2)
+  --viewer-batch <n>   start headless viewers n at a time, each group once the previous one is
+                       connected (default 4; 0 = all at once)
   --no-build           serve the existing dist/ instead of building first
   --verbose            print the nodes' logs to stderr
   -h, --help           this help`
@@ -178,22 +180,23 @@ interface ViewerStatsLike {
 
 /**
  * Runs in the page before its scripts: polls every 50 ms for the node (`window.__nsn`), its first
- * connection and the first decoded frame, and records the first WebSocket 'open' (the bootstrap dial).
+ * connection and the first decoded frame, and records the first WebSocket 'open' (the bootstrap dial)
+ * and the header of every media segment the node accepts. Plain JavaScript (a string), so that the
+ * TypeScript loader's helpers never end up in the page.
  */
-function installProbe (): void {
-  const w = window as unknown as { __bench: PageProbe, __nsn?: { node: { stats: () => { connections: unknown[] }, addEventListener: (t: string, fn: (e: CustomEvent<{ header: { kind: string, durationUs: number, airTimeUs: bigint }, receivedAtMs: number }>) => void) => void } } }
-  const probe: PageProbe = { wsOpenAt: null, nodeAt: null, connectedAt: null, firstFrameAt: null, durationsUs: [], arrivalMs: [] }
-  w.__bench = probe
+const PROBE_SCRIPT = `(() => {
+  const probe = { wsOpenAt: null, nodeAt: null, connectedAt: null, firstFrameAt: null, durationsUs: [], arrivalMs: [] }
+  window.__bench = probe
   const NativeWebSocket = window.WebSocket
   window.WebSocket = class extends NativeWebSocket {
-    constructor (url: string | URL, protocols?: string | string[]) {
+    constructor (url, protocols) {
       super(url, protocols)
       this.addEventListener('open', () => { probe.wsOpenAt ??= performance.now() })
     }
   }
   const timer = setInterval(() => {
     const now = performance.now()
-    const nsn = w.__nsn
+    const nsn = window.__nsn
     if (nsn != null && probe.nodeAt == null) {
       probe.nodeAt = now
       nsn.node.addEventListener('segment:accepted', e => {
@@ -208,7 +211,7 @@ function installProbe (): void {
     if (probe.firstFrameAt == null && video != null && (video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0) probe.firstFrameAt = now
     if (probe.connectedAt != null && probe.firstFrameAt != null) clearInterval(timer)
   }, 50)
-}
+})()`
 
 async function readProbe (page: Page): Promise<PageProbe> {
   return await page.evaluate(() => (window as unknown as { __bench: PageProbe }).__bench)
@@ -254,6 +257,7 @@ async function main (): Promise<number> {
       'baseline-s': { type: 'string', default: '15' },
       'watch-s': { type: 'string', default: '30' },
       'settle-s': { type: 'string', default: '2' },
+      'viewer-batch': { type: 'string', default: '4' },
       'no-build': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
@@ -265,6 +269,7 @@ async function main (): Promise<number> {
   const baselineMs = Number(values['baseline-s']) * 1000
   const watchMs = Number(values['watch-s']) * 1000
   const settleMs = Number(values['settle-s']) * 1000
+  const viewerBatch = Number(values['viewer-batch'])
   const log = values.verbose ? (line: string) => { process.stderr.write(`${line}\n`) } : undefined
 
   let devnet: Devnet | undefined
@@ -292,7 +297,7 @@ async function main (): Promise<number> {
 
     // ---- phase 1: baseline (push) ----
     progress(`baseline: starting devnet (push mode, ${viewers} headless viewers)…`)
-    devnet = await startDevnet({ mode: 'push', viewers, meshDegree, log })
+    devnet = await startDevnet({ mode: 'push', viewers, viewerBatch, meshDegree, log })
     progress(`baseline: all viewers accepted segments; settling ${settleMs / 1000} s, then measuring ${baselineMs / 1000} s`)
     await sleep(settleMs)
     const b0 = await sampleHeadless(devnet)
@@ -309,14 +314,14 @@ async function main (): Promise<number> {
 
     // ---- phase 2: nsn (announce) + a browser viewer ----
     progress(`nsn: starting devnet (announce mode, ${viewers} headless viewers)…`)
-    devnet = await startDevnet({ mode: 'announce', viewers, meshDegree, log })
+    devnet = await startDevnet({ mode: 'announce', viewers, viewerBatch, meshDegree, log })
     progress('nsn: all headless viewers accepted segments; launching Chromium')
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
     const page = await browser.newPage()
     const pageErrors: string[] = []
     page.on('pageerror', err => { pageErrors.push(err.message) })
     page.on('console', msg => { if (msg.type() === 'error' || values.verbose) log?.(`page ${msg.type()}: ${msg.text()}`) })
-    await page.addInitScript(installProbe)
+    await page.addInitScript({ content: PROBE_SCRIPT })
     const openedAt = Date.now()
     await page.goto(web.url)
     progress('nsn: page opened; waiting for the first frame')

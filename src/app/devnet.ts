@@ -99,6 +99,13 @@ export interface DevnetInit {
   relayOnly?: boolean
   /** Headless viewer peers to start beside the director. */
   viewers?: number
+  /**
+   * Start the viewers this many at a time, each group once the previous one is connected. The
+   * bootstrap refuses more than 5 inbound connections per second from one host (libp2p's
+   * `inboundConnectionThreshold`) and a refused bootstrap dial is never retried, so many viewers
+   * started at once leave some of them isolated. @default all at once
+   */
+  viewerBatch?: number
   mode?: 'announce' | 'push'
   meshDegree?: number
   /** Extra director flags (e.g. --width 320). */
@@ -154,6 +161,10 @@ export async function startDevnet (init: DevnetInit = {}): Promise<Devnet> {
         '--producer', producerKey, '--bootstrap', nodeBootstrap.join(',')], opts)
       procs.push(v)
       viewers.push(v)
+      const batch = init.viewerBatch ?? 0
+      if (batch > 0 && viewers.length % batch === 0 && i + 1 < (init.viewers ?? 0)) {
+        await Promise.all(viewers.slice(-batch).map(async p => p.waitFor(s => s.connections.length > 0, 60_000)))
+      }
     }
     await director.waitFor(s => s.published > 0, 60_000)
     await Promise.all(viewers.map(async v => v.waitFor(s => s.segmentsAccepted > 0, 60_000)))

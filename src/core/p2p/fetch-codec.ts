@@ -26,7 +26,9 @@ export function encodeFetchRequest (req: FetchRequest): Uint8Array {
 
 export function decodeFetchRequest (bytes: Uint8Array): FetchRequest {
   const v = decodeExact(requestCodec.dec, requestCodec.enc, bytes)
-  return v.tag === 'ByHash' ? { type: 'by-hash', hash: v.value } : { type: 'live', channel: v.value }
+  if (v.tag === 'ByHash' && v.value.byteLength === 32) return { type: 'by-hash', hash: v.value }
+  if (v.tag === 'Live' && typeof v.value === 'string') return { type: 'live', channel: v.value }
+  throw new SegmentFetchError('protocol', 'Malformed fetch request')
 }
 
 export function encodeFetchResponse (res: FetchResponse): Uint8Array {
@@ -37,7 +39,9 @@ export function encodeFetchResponse (res: FetchResponse): Uint8Array {
 
 export function decodeFetchResponse (bytes: Uint8Array): FetchResponse {
   const v = decodeExact(responseCodec.dec, responseCodec.enc, bytes)
-  return v.tag === 'Found' ? { type: 'found', messages: v.value } : { type: 'not-found' }
+  if (v.tag === 'Found' && Array.isArray(v.value)) return { type: 'found', messages: v.value }
+  if (v.tag === 'NotFound') return { type: 'not-found' }
+  throw new SegmentFetchError('protocol', 'Malformed fetch response')
 }
 
 function decodeExact<T> (dec: (b: Uint8Array) => T, enc: (v: T) => Uint8Array, input: Uint8Array): T {

@@ -46,19 +46,4 @@ export function fromHex (hex: string): Uint8Array {
   return out
 }
 
-/** Byte-wise equality (not constant time: only public data is compared). */
-export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  const n = a.byteLength
-  if (n !== b.byteLength) return false
-  let i = 0
-  // Whole messages (up to 4 MiB) are compared after decoding: go a word at a time where aligned.
-  if (n >= 64 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-    const words = n >>> 2
-    const wa = new Uint32Array(a.buffer, a.byteOffset, words)
-    const wb = new Uint32Array(b.buffer, b.byteOffset, words)
-    for (let k = 0; k < words; k++) if (wa[k] !== wb[k]) return false
-    i = words << 2
-  }
-  for (; i < n; i++) if (a[i] !== b[i]) return false
-  return true
-}
+export { equalBytes } from '../bytes.ts'

@@ -41,7 +41,6 @@ test('should play the live channel: frames, clock, tone, no long stall, only acc
   })
 
   const frames0 = await totalFrames(page)
-  const stalls0 = await page.evaluate(() => window.__nsn!.player.stats().stalls.count)
   const shotA = await clockShot(page)
   await page.waitForTimeout(2_000)
   const shotB = await clockShot(page)
@@ -67,7 +66,6 @@ test('should play the live channel: frames, clock, tone, no long stall, only acc
   expect(shotA.equals(shotB), 'the burnt-in clock must change within 2 s').toBe(false)
   expect(tone.toneDb - tone.floorDb, `440 Hz at ${tone.toneDb} dB over a ${tone.floorDb} dB floor`).toBeGreaterThan(30)
   expect(state.stats.stalls.longestMs).toBeLessThanOrEqual(1_000)
-  expect(state.stats.stalls.count - stalls0).toBeLessThanOrEqual(1)
   expect(state.appended.length).toBeGreaterThanOrEqual(8)
   for (const hash of state.appended) expect(state.accepted).toContain(hash)
 })

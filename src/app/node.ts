@@ -134,7 +134,9 @@ async function main (): Promise<void> {
     producerKey: signer != null ? toHex(signer.publicKey) : undefined,
     producers,
     published: producer?.published ?? 0,
-    ...peer.stats()
+    ...peer.stats(),
+    // Stream bytes per negotiated protocol, in and out (npm run bench:stream breaks traffic down by it).
+    protocols: peer.traffic.counters.protocols
   })
   const server = await startStatusServer({ host: config.statusHost, port: config.statusPort, status, metrics: metrics.registry })
   log(`peer ${peer.peerId.toString()} on channel ${config.channel}${config.relayOnly ? ' (relay only)' : ''}`)

@@ -144,8 +144,25 @@ function protocolBreakdown (windows: ViewerWindow[]): Record<string, number> | u
   return out
 }
 
+/**
+ * Reads `read()` until `accepted` grows, and returns that first reading: a window whose both ends are
+ * taken just after a segment was accepted spans whole segment periods, so the segment that is half
+ * received at an edge does not skew the ratio. Gives the last reading after `timeoutMs`.
+ */
+async function afterNextSegment<T> (read: () => Promise<T>, accepted: (t: T) => number, timeoutMs = 3_000): Promise<T> {
+  const first = await read()
+  const end = Date.now() + timeoutMs
+  let last = first
+  while (Date.now() < end) {
+    await sleep(50)
+    last = await read()
+    if (accepted(last) > accepted(first)) return last
+  }
+  return last
+}
+
 async function sampleHeadless (devnet: Devnet): Promise<TrafficSample[]> {
-  return await Promise.all(devnet.viewers.map(async v => sampleOf(await v.status())))
+  return await Promise.all(devnet.viewers.map(async v => sampleOf(await afterNextSegment(async () => await v.status(), s => s.segmentsAccepted))))
 }
 
 function logWindows (phase: string, windows: ViewerWindow[]): void {
@@ -212,6 +229,10 @@ const PROBE_SCRIPT = `(() => {
     if (probe.connectedAt != null && probe.firstFrameAt != null) clearInterval(timer)
   }, 50)
 })()`
+
+async function samplePage (page: Page): Promise<{ node: ViewerStatsLike, player: PagePlayerStats } | undefined> {
+  return await afterNextSegment(async () => await readPage(page), p => p?.node.segmentsAccepted ?? 0)
+}
 
 async function readProbe (page: Page): Promise<PageProbe> {
   return await page.evaluate(() => (window as unknown as { __bench: PageProbe }).__bench)
@@ -336,13 +357,13 @@ async function main (): Promise<number> {
     }
     progress(`nsn: first frame ${Math.round(probe.firstFrameAt - (probe.connectedAt ?? 0))} ms after the node connected; settling ${settleMs / 1000} s`)
     await sleep(settleMs)
-    const [h0, p0] = await Promise.all([sampleHeadless(devnet), readPage(page)])
+    const [h0, p0] = await Promise.all([sampleHeadless(devnet), samplePage(page)])
     const windowStart = Date.now()
     const remaining = watchMs - (windowStart - openedAt)
     if (remaining < 5_000) progress(`nsn: warning: only ${Math.round(remaining / 1000)} s left of the watch time for the measuring window`)
     progress(`nsn: measuring ${Math.round(Math.max(remaining, 5_000) / 1000)} s`)
     await sleep(Math.max(remaining, 5_000))
-    const [h1, p1] = await Promise.all([sampleHeadless(devnet), readPage(page)])
+    const [h1, p1] = await Promise.all([sampleHeadless(devnet), samplePage(page)])
     const windowS = (Date.now() - windowStart) / 1000
     probe = await readProbe(page)
     if (p0 == null || p1 == null) throw new Error('the page exposes no window.__nsn')

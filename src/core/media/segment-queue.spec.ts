@@ -90,6 +90,16 @@ describe('SegmentQueue', () => {
     expect(q.nextDeadline()).toBeUndefined()
   })
 
+  it('should not wait on a sequence skipped by a repeated init when the media is continuous', () => {
+    const q = new SegmentQueue({ jitterMs: 300 })
+    q.push(init(1), 0)
+    expect(summary(q.push(media(1), 0))).toEqual(['init:01', 'm1'])
+    // sequence 2 went to the slot's repeated init; media 3 starts where media 1 ends
+    const m3 = media(3)
+    m3.header.timestampUs = 2_000_000n
+    expect(summary(q.push(m3, 10))).toEqual(['m3'])
+  })
+
   it('should skip the gap once the jitter window has passed', () => {
     const q = new SegmentQueue({ jitterMs: 300 })
     q.push(init(1), 0)

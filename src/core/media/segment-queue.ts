@@ -65,7 +65,18 @@ export interface SegmentQueueStats {
 }
 
 interface Pending { segment: QueueSegment, initHash: string, since: number }
-interface Last { sequence: bigint, timestampUs: bigint, airTimeUs: bigint }
+interface Last { sequence: bigint, timestampUs: bigint, durationUs: number, airTimeUs: bigint }
+
+/**
+ * True when `h` starts where `last` ends (within 10% of its duration, at least 50 ms): nothing is
+ * missing even if sequence numbers skip (a producer repeats its init segment at each slot start, and
+ * that repeat uses a sequence number too).
+ */
+function continues (last: Last, h: QueueSegmentHeader): boolean {
+  const end = last.timestampUs + BigInt(last.durationUs)
+  const tolerance = BigInt(Math.max(50_000, Math.round(last.durationUs / 10)))
+  return h.timestampUs <= end + tolerance
+}
 
 /** Orders accepted segments for appending. */
 export class SegmentQueue {
@@ -159,13 +170,13 @@ export class SegmentQueue {
         actions.push({ type: 'init', segment: init, reset })
         this.current = initHash
         this.last = undefined
-      } else if (this.last != null && h.sequence > this.last.sequence + 1n) {
+      } else if (this.last != null && h.sequence > this.last.sequence + 1n && !continues(this.last, h)) {
         if (nowMs < next.since + this.jitterMs) break
         this.counts.skipped += Number(h.sequence - this.last.sequence - 1n)
         actions.push({ type: 'gap', from: this.last.sequence + 1n, to: h.sequence - 1n })
       }
       this.pending.delete(segment.hash)
-      this.last = { sequence: h.sequence, timestampUs: h.timestampUs, airTimeUs: h.airTimeUs }
+      this.last = { sequence: h.sequence, timestampUs: h.timestampUs, durationUs: h.durationUs, airTimeUs: h.airTimeUs }
       this.counts.appended++
       actions.push({ type: 'media', segment })
     }

@@ -180,10 +180,10 @@ interface PageProbe {
   nodeAt: number | null
   connectedAt: number | null
   firstFrameAt: number | null
-  /** durationUs of accepted media segments (from the page node's 'segment:accepted' events). */
-  durationsUs: number[]
-  /** receivedAtMs − air time of accepted media segments, ms. */
-  arrivalMs: number[]
+  /** Media segments the page node accepted: wall clock, header duration, arrival − air time, source. */
+  segments: Array<{ atMs: number, durationUs: number, arrivalMs: number, from: string }>
+  /** The player's current display latency, sampled every 100 ms after the first frame (wall clock). */
+  latency: Array<{ atMs: number, latencyMs: number }>
 }
 
 interface ViewerStatsLike {
@@ -202,7 +202,7 @@ interface ViewerStatsLike {
  * TypeScript loader's helpers never end up in the page.
  */
 const PROBE_SCRIPT = `(() => {
-  const probe = { wsOpenAt: null, nodeAt: null, connectedAt: null, firstFrameAt: null, durationsUs: [], arrivalMs: [] }
+  const probe = { wsOpenAt: null, nodeAt: null, connectedAt: null, firstFrameAt: null, segments: [], latency: [] }
   window.__bench = probe
   const NativeWebSocket = window.WebSocket
   window.WebSocket = class extends NativeWebSocket {
@@ -211,7 +211,8 @@ const PROBE_SCRIPT = `(() => {
       this.addEventListener('open', () => { probe.wsOpenAt ??= performance.now() })
     }
   }
-  const timer = setInterval(() => {
+  let ticks = 0
+  setInterval(() => {
     const now = performance.now()
     const nsn = window.__nsn
     if (nsn != null && probe.nodeAt == null) {
@@ -219,14 +220,17 @@ const PROBE_SCRIPT = `(() => {
       nsn.node.addEventListener('segment:accepted', e => {
         const h = e.detail.header
         if (h.kind !== 'media') return
-        probe.durationsUs.push(h.durationUs)
-        probe.arrivalMs.push(e.detail.receivedAtMs - Number(h.airTimeUs) / 1000)
+        probe.segments.push({ atMs: e.detail.receivedAtMs, durationUs: h.durationUs, arrivalMs: e.detail.receivedAtMs - Number(h.airTimeUs) / 1000, from: e.detail.from })
       })
     }
     if (nsn != null && probe.connectedAt == null && nsn.node.stats().connections.length > 0) probe.connectedAt = now
     const video = document.querySelector('video')
     if (probe.firstFrameAt == null && video != null && (video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) > 0) probe.firstFrameAt = now
-    if (probe.connectedAt != null && probe.firstFrameAt != null) clearInterval(timer)
+    // After the first frame: the player's current display latency every 100 ms.
+    if (probe.firstFrameAt != null && nsn != null && ++ticks % 2 === 0) {
+      const latencyMs = nsn.player.stats().latencyMs
+      if (latencyMs != null) probe.latency.push({ atMs: Date.now(), latencyMs })
+    }
   }, 50)
 })()`
 
@@ -357,14 +361,15 @@ async function main (): Promise<number> {
     }
     progress(`nsn: first frame ${Math.round(probe.firstFrameAt - (probe.connectedAt ?? 0))} ms after the node connected; settling ${settleMs / 1000} s`)
     await sleep(settleMs)
-    const [h0, p0] = await Promise.all([sampleHeadless(devnet), samplePage(page)])
     const windowStart = Date.now()
+    const [h0, p0] = await Promise.all([sampleHeadless(devnet), samplePage(page)])
     const remaining = watchMs - (windowStart - openedAt)
     if (remaining < 5_000) progress(`nsn: warning: only ${Math.round(remaining / 1000)} s left of the watch time for the measuring window`)
     progress(`nsn: measuring ${Math.round(Math.max(remaining, 5_000) / 1000)} s`)
     await sleep(Math.max(remaining, 5_000))
     const [h1, p1] = await Promise.all([sampleHeadless(devnet), samplePage(page)])
-    const windowS = (Date.now() - windowStart) / 1000
+    const windowEnd = Date.now()
+    const windowS = (windowEnd - windowStart) / 1000
     probe = await readProbe(page)
     if (p0 == null || p1 == null) throw new Error('the page exposes no window.__nsn')
 
@@ -379,7 +384,16 @@ async function main (): Promise<number> {
     const directorStatus = await devnet.director.status().catch(() => undefined)
 
     const player = p1.player
-    const durationUs = mean(probe.durationsUs.filter(d => d > 0))
+    const durationUs = mean(probe.segments.map(x => x.durationUs).filter(d => d > 0))
+    const inWindow = (atMs: number): boolean => atMs >= windowStart && atMs <= windowEnd
+    const arrivals = probe.segments.map(x => x.arrivalMs)
+    const windowArrivals = probe.segments.filter(x => inWindow(x.atMs)).map(x => x.arrivalMs)
+    const windowLatency = probe.latency.filter(x => inWindow(x.atMs)).map(x => x.latencyMs)
+    const late = probe.segments.filter(x => x.arrivalMs > 3 * (durationUs ?? 1e6) / 1000)
+    if (late.length > 0) {
+      progress(`nsn: ${late.length} of ${probe.segments.length} media segments reached the page > 3 segment durations after air time: ` +
+        late.slice(0, 8).map(x => `${Math.round(x.arrivalMs)} ms at +${((x.atMs - openedAt) / 1000).toFixed(1)} s from ${x.from.slice(-6)}`).join(', '))
+    }
     const segmentMs = durationUs != null ? durationUs / 1000 : DEFAULT_SEGMENT_MS
     const ttffMs = probe.connectedAt != null && probe.firstFrameAt != null ? probe.firstFrameAt - probe.connectedAt : undefined
     const headlessPeers = h1.map(s => s.videoPeers)
@@ -399,8 +413,12 @@ async function main (): Promise<number> {
       connected_after_ws_open_ms: round(probe.connectedAt != null && probe.wsOpenAt != null ? probe.connectedAt - probe.wsOpenAt : undefined),
       latency_p50_ms: round(player.latencyP50),
       latency_p99_ms: round(player.latencyP99),
-      arrival_p50_ms: round(percentile(probe.arrivalMs, 50)),
-      arrival_p99_ms: round(percentile(probe.arrivalMs, 99)),
+      latency_window_p50_ms: round(percentile(windowLatency, 50)),
+      latency_window_p99_ms: round(percentile(windowLatency, 99)),
+      arrival_p50_ms: round(percentile(arrivals, 50)),
+      arrival_p99_ms: round(percentile(arrivals, 99)),
+      arrival_window_p50_ms: round(percentile(windowArrivals, 50)),
+      arrival_window_p99_ms: round(percentile(windowArrivals, 99)),
       stalls: player.stalls.count,
       stall_longest_ms: player.stalls.longestMs,
       bytes_per_payload_byte: round(nsn.mean, 3),

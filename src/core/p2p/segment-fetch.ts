@@ -54,7 +54,8 @@ export class SegmentFetcher {
 
   /** Sends `request` to `peer` and returns the encoded full segment messages it answered with. */
   async fetch (peer: string, request: FetchRequest, options: AbortOptions = {}): Promise<Uint8Array[]> {
-    const signal = options.signal ?? AbortSignal.timeout(FETCH_TIMEOUT_MS)
+    const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS)
+    const signal = options.signal != null ? AbortSignal.any([options.signal, timeout]) : timeout
     let stream: Stream
     try {
       stream = await this.components.dialProtocol(peerIdFromString(peer), FETCH_PROTOCOL, { signal })

@@ -62,6 +62,11 @@ interface TrafficSample {
   connections: number
   /** Per-protocol stream bytes in, when the node exposes them. */
   protocols?: Record<string, { in: number, out: number }>
+  /** Segments ignored/rejected since start, by reason. */
+  ignored: Record<string, number>
+  rejected: Record<string, number>
+  /** Cumulative buckets `[le seconds, count]` of the node's accept − air time histogram (/metrics). */
+  arrival?: Array<[number, number]>
 }
 
 interface ViewerWindow {
@@ -81,6 +86,8 @@ function sampleOf (s: DevnetNodeStatus | ViewerStatsLike): TrafficSample {
     segmentsAccepted: s.segmentsAccepted,
     videoPeers: s.videoPeers.length,
     connections: s.connections.length,
+    ignored: { ...(s.ignored as Record<string, number> | undefined) },
+    rejected: { ...(s.rejected as Record<string, number> | undefined) },
     protocols: (s as { protocols?: TrafficSample['protocols'] }).protocols
   }
 }
@@ -161,8 +168,46 @@ async function afterNextSegment<T> (read: () => Promise<T>, accepted: (t: T) => 
   return last
 }
 
+/** The buckets of `nsn_segment_arrival_latency_seconds` in a Prometheus text exposition. */
+function arrivalBuckets (text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const m of text.matchAll(/^nsn_segment_arrival_latency_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
+    const le = /(?:^|,)le="([^"]+)"/.exec(m[1] ?? '')?.[1]
+    if (le != null) out.push([le === '+Inf' ? Infinity : Number(le), Number(m[2])])
+  }
+  return out
+}
+
 async function sampleHeadless (devnet: Devnet): Promise<TrafficSample[]> {
-  return await Promise.all(devnet.viewers.map(async v => sampleOf(await afterNextSegment(async () => await v.status(), s => s.segmentsAccepted))))
+  return await Promise.all(devnet.viewers.map(async v => {
+    const sample = sampleOf(await afterNextSegment(async () => await v.status(), s => s.segmentsAccepted))
+    const metrics = await fetch(`${v.statusUrl}/metrics`, { signal: AbortSignal.timeout(5_000) }).then(async r => await r.text()).catch(() => '')
+    return { ...sample, arrival: arrivalBuckets(metrics) }
+  }))
+}
+
+/**
+ * Accept − air time of the segments all headless viewers received between two samples: the share
+ * within each histogram bucket bound, and the bucket bounds holding the median and the 99th percentile.
+ */
+function arrivalSummary (a: TrafficSample[], b: TrafficSample[]): { p50_le_s: number | null, p99_le_s: number | null, within_s: Record<string, number> } | undefined {
+  const sums = new Map<number, number>()
+  b.forEach((s, i) => {
+    for (const [le, n] of s.arrival ?? []) {
+      const before = a[i]?.arrival?.find(x => x[0] === le)?.[1] ?? 0
+      sums.set(le, (sums.get(le) ?? 0) + n - before)
+    }
+  })
+  const buckets = [...sums].sort((x, y) => x[0] - y[0])
+  const total = buckets.at(-1)?.[1] ?? 0
+  if (total === 0) return undefined
+  const at = (q: number): number | null => {
+    const le = buckets.find(([, n]) => n >= q * total)?.[0]
+    return le != null && Number.isFinite(le) ? le : null
+  }
+  const within: Record<string, number> = {}
+  for (const [le, n] of buckets) if (Number.isFinite(le)) within[String(le)] = round(n / total, 3) ?? 0
+  return { p50_le_s: at(0.5), p99_le_s: at(0.99), within_s: within }
 }
 
 function logWindows (phase: string, windows: ViewerWindow[]): void {
@@ -184,6 +229,37 @@ interface PageProbe {
   segments: Array<{ atMs: number, durationUs: number, arrivalMs: number, from: string }>
   /** The player's current display latency, sampled every 100 ms after the first frame (wall clock). */
   latency: Array<{ atMs: number, latencyMs: number }>
+  rpc: RpcCounters
+}
+
+/** Gossipsub RPC bytes the page node received, cumulative. */
+interface RpcCounters {
+  bytes: number
+  /** Published message bytes (data, signature, key, from, seqno, topic) by topic. */
+  topics: Record<string, number>
+  /** Message id bytes in IHAVE / IWANT / IDONTWANT control messages. */
+  ihave: number
+  iwant: number
+  idontwant: number
+}
+
+/** Gossipsub bytes received between two readings per unique payload byte accepted, by part. */
+function rpcBreakdown (a: RpcCounters, b: RpcCounters, payloadBytes: number): Record<string, number> | undefined {
+  if (payloadBytes <= 0) return undefined
+  const out: Record<string, number> = {}
+  let parts = 0
+  for (const [t, n] of Object.entries(b.topics)) {
+    const d = n - (a.topics[t] ?? 0)
+    out[`messages ${t}`] = round(d / payloadBytes, 4) ?? 0
+    parts += d
+  }
+  for (const k of ['ihave', 'iwant', 'idontwant'] as const) {
+    out[k] = round((b[k] - a[k]) / payloadBytes, 4) ?? 0
+    parts += b[k] - a[k]
+  }
+  out['other (framing, subscriptions, graft/prune)'] = round((b.bytes - a.bytes - parts) / payloadBytes, 4) ?? 0
+  out.total = round((b.bytes - a.bytes) / payloadBytes, 4) ?? 0
+  return out
 }
 
 interface ViewerStatsLike {
@@ -193,6 +269,8 @@ interface ViewerStatsLike {
   videoPeers: string[]
   connections: unknown[]
   protocols?: Record<string, { in: number, out: number }>
+  ignored?: Record<string, number>
+  rejected?: Record<string, number>
 }
 
 /**
@@ -202,7 +280,8 @@ interface ViewerStatsLike {
  * TypeScript loader's helpers never end up in the page.
  */
 const PROBE_SCRIPT = `(() => {
-  const probe = { wsOpenAt: null, nodeAt: null, connectedAt: null, firstFrameAt: null, segments: [], latency: [] }
+  const probe = { wsOpenAt: null, nodeAt: null, connectedAt: null, firstFrameAt: null, segments: [], latency: [],
+    rpc: { bytes: 0, topics: {}, ihave: 0, iwant: 0, idontwant: 0 } }
   window.__bench = probe
   const NativeWebSocket = window.WebSocket
   window.WebSocket = class extends NativeWebSocket {
@@ -222,6 +301,26 @@ const PROBE_SCRIPT = `(() => {
         if (h.kind !== 'media') return
         probe.segments.push({ atMs: e.detail.receivedAtMs, durationUs: h.durationUs, arrivalMs: e.detail.receivedAtMs - Number(h.airTimeUs) / 1000, from: e.detail.from })
       })
+      // Gossipsub RPC bytes received, split into published messages by topic and control message ids
+      // (diagnostics: gossipsub's own metrics are not recorded by the node).
+      const pubsub = nsn.node.peer?.libp2p?.services?.pubsub
+      if (pubsub != null && typeof pubsub.decodeRpc === 'function') {
+        const decode = pubsub.decodeRpc.bind(pubsub)
+        const idBytes = xs => (xs ?? []).reduce((a, x) => a + (x.messageIDs ?? []).reduce((b, id) => b + id.length, 0), 0)
+        pubsub.decodeRpc = bytes => {
+          const rpc = decode(bytes)
+          const r = probe.rpc
+          r.bytes += bytes.length
+          for (const m of rpc.messages ?? []) {
+            const t = m.topic ?? '?'
+            r.topics[t] = (r.topics[t] ?? 0) + (m.data?.length ?? 0) + (m.signature?.length ?? 0) + (m.key?.length ?? 0) + (m.from?.length ?? 0) + (m.seqno?.length ?? 0) + t.length
+          }
+          r.ihave += idBytes(rpc.control?.ihave)
+          r.iwant += idBytes(rpc.control?.iwant)
+          r.idontwant += idBytes(rpc.control?.idontwant)
+          return rpc
+        }
+      }
     }
     if (nsn != null && probe.connectedAt == null && nsn.node.stats().connections.length > 0) probe.connectedAt = now
     const video = document.querySelector('video')
@@ -234,7 +333,7 @@ const PROBE_SCRIPT = `(() => {
   }, 50)
 })()`
 
-async function samplePage (page: Page): Promise<{ node: ViewerStatsLike, player: PagePlayerStats } | undefined> {
+async function samplePage (page: Page): Promise<PageReading | undefined> {
   return await afterNextSegment(async () => await readPage(page), p => p?.node.segmentsAccepted ?? 0)
 }
 
@@ -254,15 +353,25 @@ interface PagePlayerStats {
   error?: string
 }
 
-async function readPage (page: Page): Promise<{ node: ViewerStatsLike, player: PagePlayerStats } | undefined> {
+interface PageReading { node: ViewerStatsLike, player: PagePlayerStats, rpc?: RpcCounters }
+
+async function readPage (page: Page): Promise<PageReading | undefined> {
   return await page.evaluate(() => {
-    const nsn = (window as unknown as { __nsn?: { node: { stats: () => ViewerStatsLike, peer?: { traffic?: { counters?: { protocols?: ViewerStatsLike['protocols'] } } } }, player: { stats: () => PagePlayerStats } } }).__nsn
+    type Peer = { traffic?: { counters?: { protocols?: ViewerStatsLike['protocols'] } }, segments?: { stats?: { ignored?: Record<string, number>, rejected?: Record<string, number> } } }
+    const nsn = (window as unknown as { __nsn?: { node: { stats: () => ViewerStatsLike, peer?: Peer }, player: { stats: () => PagePlayerStats } } }).__nsn
     if (nsn == null) return undefined
     const s = nsn.node.stats()
     const protocols = nsn.node.peer?.traffic?.counters?.protocols
-    const node = { bytesIn: s.bytesIn, payloadBytes: s.payloadBytes, segmentsAccepted: s.segmentsAccepted, videoPeers: s.videoPeers, connections: s.connections, protocols: protocols != null ? structuredClone(protocols) : undefined }
+    const gossip = nsn.node.peer?.segments?.stats
+    const node = {
+      bytesIn: s.bytesIn, payloadBytes: s.payloadBytes, segmentsAccepted: s.segmentsAccepted, videoPeers: s.videoPeers, connections: s.connections,
+      protocols: protocols != null ? structuredClone(protocols) : undefined,
+      ignored: { ...gossip?.ignored },
+      rejected: { ...gossip?.rejected }
+    }
     const p = nsn.player.stats()
-    return { node, player: { state: p.state, latencyP50: p.latencyP50, latencyP99: p.latencyP99, stalls: p.stalls, ttffMs: p.ttffMs, framesDecoded: p.framesDecoded, framesDropped: p.framesDropped, seeks: p.seeks, error: p.error } }
+    const bench = (window as unknown as { __bench?: { rpc: RpcCounters } }).__bench
+    return { node, rpc: bench != null ? structuredClone(bench.rpc) : undefined, player: { state: p.state, latencyP50: p.latencyP50, latencyP99: p.latencyP99, stalls: p.stalls, ttffMs: p.ttffMs, framesDecoded: p.framesDecoded, framesDropped: p.framesDropped, seeks: p.seeks, error: p.error } }
   })
 }
 
@@ -332,6 +441,8 @@ async function main (): Promise<number> {
     logWindows('baseline', baselineWindows)
     const baseline = summarize(baselineWindows)
     const baselineBreakdown = protocolBreakdown(baselineWindows)
+    const baselineArrival = arrivalSummary(b0, b1)
+    if (baselineArrival != null) progress(`baseline headless accept − air time: ${JSON.stringify(baselineArrival)}`)
     if (baselineBreakdown != null) progress(`baseline bytes in per payload byte by protocol: ${JSON.stringify(baselineBreakdown)}`)
     progress(`baseline: mean ${baseline.mean?.toFixed(3)} max ${baseline.max?.toFixed(3)}; stopping`)
     await devnet.stop()
@@ -378,10 +489,22 @@ async function main (): Promise<number> {
     logWindows('nsn', nsnWindows)
     const nsn = summarize(nsnWindows)
     const nsnBreakdown = protocolBreakdown(nsnWindows)
+    const nsnArrival = arrivalSummary(h0, h1)
+    if (nsnArrival != null) progress(`nsn headless accept − air time: ${JSON.stringify(nsnArrival)}`)
     if (nsnBreakdown != null) progress(`nsn bytes in per payload byte by protocol: ${JSON.stringify(nsnBreakdown)}`)
     const browserBreakdown = protocolBreakdown(nsnWindows.filter(w => w.name === 'browser'))
     if (browserBreakdown != null) progress(`nsn browser bytes in per payload byte by protocol: ${JSON.stringify(browserBreakdown)}`)
+    const browserWindow = nsnWindows.at(-1)
+    const gossipBreakdown = p0.rpc != null && p1.rpc != null && browserWindow != null ? rpcBreakdown(p0.rpc, p1.rpc, browserWindow.payloadBytes) : undefined
+    if (gossipBreakdown != null) progress(`nsn browser gossipsub bytes in per payload byte: ${JSON.stringify(gossipBreakdown)}`)
     const directorStatus = await devnet.director.status().catch(() => undefined)
+    // Segments ignored (e.g. a pull that failed: 'unavailable') or rejected since start, all nsn viewers.
+    const dropped: Record<string, number> = {}
+    for (const x of [...h1, sampleOf(p1.node)]) {
+      for (const [k, n] of Object.entries(x.ignored)) dropped[`ignored:${k}`] = (dropped[`ignored:${k}`] ?? 0) + n
+      for (const [k, n] of Object.entries(x.rejected)) dropped[`rejected:${k}`] = (dropped[`rejected:${k}`] ?? 0) + n
+    }
+    progress(`nsn: segments ignored/rejected since start (all viewers): ${JSON.stringify(dropped)}`)
 
     const player = p1.player
     const durationUs = mean(probe.segments.map(x => x.durationUs).filter(d => d > 0))
@@ -442,7 +565,11 @@ async function main (): Promise<number> {
       duration_s: round((performance.now() - t0) / 1000, 1),
       targets,
       met,
+      dropped_segments: dropped,
+      headless_arrival: nsnArrival ?? null,
+      baseline_headless_arrival: baselineArrival ?? null,
       bytes_breakdown: nsnBreakdown ?? null,
+      browser_gossipsub_breakdown: gossipBreakdown ?? null,
       baseline_bytes_breakdown: baselineBreakdown ?? null,
       page_errors: pageErrors.length
     }

@@ -152,7 +152,7 @@ export async function startBrowserNode (config: BrowserNodeConfig): Promise<View
     dialPolicy: config.dialPolicy as DialPolicy,
     dht: false,
     targetConnections: 8,
-    discoveryIntervalMs: 2_000
+    discoveryIntervalMs: 3_000
   })
   return new BrowserViewerNode(peer)
 }

@@ -5,7 +5,7 @@
  * the benchmarks.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -135,6 +135,7 @@ export interface Devnet {
 /** Starts bootstrap, director (and viewers) and waits until the director has published its init. */
 export async function startDevnet (init: DevnetInit = {}): Promise<Devnet> {
   const dataDir = resolve(init.dataDir ?? await mkdtemp(join(tmpdir(), 'nsn-devnet-')))
+  const temporary = init.dataDir == null
   const channel = init.channel ?? 'test'
   const ports = init.ports ?? { tcp: 0, ws: 0, webrtcDirect: 0 }
   const common = ['--channel', channel, '--status-port', '0', ...(init.mode != null ? ['--mode', init.mode] : []),
@@ -143,7 +144,11 @@ export async function startDevnet (init: DevnetInit = {}): Promise<Devnet> {
   const producerKey = toHex((await loadSessionSigner(join(dataDir, 'director'))).publicKey)
   const procs: DevnetProcess[] = []
   const opts = { log: init.log, netns: init.netns }
-  const stop = async (): Promise<void> => { await Promise.allSettled(procs.map(async p => p.stop())) }
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(procs.map(async p => p.stop()))
+    // a temporary folder holds only this run's dev keys
+    if (temporary) await rm(dataDir, { recursive: true, force: true })
+  }
   try {
     const bootstrap = new DevnetProcess('bootstrap', ['--role', 'bootstrap', '--data', join(dataDir, 'bootstrap'), ...common,
       '--producer', producerKey, ...(init.relayOnly === true ? ['--relay-only'] : []),

@@ -122,7 +122,9 @@ async function main (): Promise<void> {
     dht: isBootstrap ? 'server' : 'client',
     dhtPrivateAddresses: config.localNetwork,
     targetConnections: isBootstrap ? 500 : 12,
-    maxConnections: isBootstrap ? 1000 : 100
+    maxConnections: isBootstrap ? 1000 : 100,
+    // a local network puts every peer on one IP: libp2p's 5 inbound connections/s per host would refuse them
+    inboundConnectionsPerSecond: config.localNetwork ? 1000 : undefined
   })
   const metrics = nodeMetrics(peer, config.role)
   let producer: SegmentProducer | undefined

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /** Defaults of the viewer's playback policy and segment queue (DESIGN.md, "Media"). */
 
-/** Jitter buffer kept behind the newest buffered end, in seconds. */
-export const LIVE_TARGET_LATENCY_SEC = 0.3
+/**
+ * Jitter buffer kept behind the newest buffered end, in seconds. Segments arrive whole (1-2 s), so this
+ * is the margin left when the next one lands: display latency ≈ segment duration + delivery + this.
+ */
+export const LIVE_TARGET_LATENCY_SEC = 0.2
 
 /** Lag behind the newest buffered end beyond which the player seeks to live, in seconds. */
-export const LIVE_MAX_LAG_SEC = 2.5
+export const LIVE_MAX_LAG_SEC = 1.5
 
-/** Playback rate used to drift back toward the live edge. */
-export const LIVE_CATCH_UP_RATE = 1.05
+/** Playback rate used to drift back toward the live edge (pitch is preserved by the browser). */
+export const LIVE_CATCH_UP_RATE = 1.15
 
 /** Lag above the target at which catch-up starts (it stops at a tenth of this, for hysteresis). */
-export const LIVE_CATCH_UP_THRESHOLD_SEC = 0.5
+export const LIVE_CATCH_UP_THRESHOLD_SEC = 0.3
 
 /** How far a stalled player jumps forward over a small hole inside a buffered range, in seconds. */
 export const LIVE_STALL_SKIP_SEC = 0.1

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest'
+import { LIVE_CATCH_UP_RATE, LIVE_MAX_LAG_SEC, LIVE_TARGET_LATENCY_SEC } from './constants.ts'
 import { decideLiveEdge, resolveLiveEdgeConfig } from './live-edge.ts'
 import type { LiveEdgeState } from './live-edge.ts'
 
-const config = resolveLiveEdgeConfig()
+// The policy is specified with fixed parameters, independent of the tuned defaults.
+const config = resolveLiveEdgeConfig({ targetLatencySec: 0.3, maxLagSec: 2.5, catchUpRate: 1.05, catchUpThresholdSec: 0.5 })
 
 function state (over: Partial<LiveEdgeState>): LiveEdgeState {
   return { ranges: [], currentTime: 0, paused: false, waiting: false, sinceProgressMs: 0, playbackRate: 1, ...over }
@@ -11,7 +13,7 @@ function state (over: Partial<LiveEdgeState>): LiveEdgeState {
 
 describe('resolveLiveEdgeConfig', () => {
   it('should fill defaults and keep overrides', () => {
-    expect(config).toMatchObject({ targetLatencySec: 0.3, maxLagSec: 2.5, catchUpRate: 1.05 })
+    expect(resolveLiveEdgeConfig()).toMatchObject({ targetLatencySec: LIVE_TARGET_LATENCY_SEC, maxLagSec: LIVE_MAX_LAG_SEC, catchUpRate: LIVE_CATCH_UP_RATE })
     expect(resolveLiveEdgeConfig({ maxLagSec: 4 }).maxLagSec).toBe(4)
   })
 })

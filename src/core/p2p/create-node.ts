@@ -38,7 +38,7 @@ export interface NsnNodeInit {
   dht?: 'server' | 'client' | false
   /** Keep private addresses in the DHT (local networks). */
   dhtPrivateAddresses?: boolean
-  /** Peer discovery broadcast interval (ms) on the discovery topic. */
+  /** Peer discovery broadcast interval (ms) on the discovery topic. @default 10_000 */
   discoveryIntervalMs?: number
   metrics?: TrafficMetrics
   /** Gossipsub mesh degree for all topics. @default 6 */
@@ -56,7 +56,7 @@ export type NsnLibp2p = Libp2p<Record<string, unknown>>
 export async function createNsnLibp2p (init: NsnNodeInit): Promise<NsnLibp2p> {
   const D = init.meshDegree ?? 6
   const peerDiscovery: Array<(components: never) => PeerDiscovery> = [
-    pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], interval: init.discoveryIntervalMs ?? 3_000 }) as never
+    pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], interval: init.discoveryIntervalMs ?? 10_000 }) as never
   ]
   if (init.bootstrap != null && init.bootstrap.length > 0) {
     peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }) as never)

@@ -14,7 +14,7 @@ export const LIVE_MAX_LAG_SEC = 1.5
 export const LIVE_CATCH_UP_RATE = 1.15
 
 /** Lag above the target at which catch-up starts (it stops at a tenth of this, for hysteresis). */
-export const LIVE_CATCH_UP_THRESHOLD_SEC = 0.3
+export const LIVE_CATCH_UP_THRESHOLD_SEC = 0.15
 
 /** How far a stalled player jumps forward over a small hole inside a buffered range, in seconds. */
 export const LIVE_STALL_SKIP_SEC = 0.1

@@ -5,6 +5,7 @@
  * latency (display time minus air time), stalls and time to first frame.
  */
 import { TypedEventEmitter } from '../../core/events.ts'
+import { ArrivalJitter } from '../../core/media/arrival-jitter.ts'
 import { LatencyTracker } from '../../core/media/latency-tracker.ts'
 import { decideLiveEdge, resolveLiveEdgeConfig } from '../../core/media/live-edge.ts'
 import type { LiveEdgeConfig, SeekReason } from '../../core/media/live-edge.ts'
@@ -59,6 +60,8 @@ export interface MsePlayerStats {
   stalls: { count: number, longestMs: number }
   /** Media buffered ahead of the playhead, s. */
   bufferedAheadSec: number
+  /** The jitter buffer the policy keeps (adapts to the arrival spread), s. */
+  jitterBufferSec: number
   /** Player start to first rendered frame, ms. */
   ttffMs?: number
   framesDecoded: number
@@ -76,7 +79,10 @@ export class MsePlayer extends TypedEventEmitter<MsePlayerEvents> {
   /** Hex payload hashes actually appended to the media buffer, in order (tests read it). */
   readonly appendedLog: string[] = []
   readonly video: HTMLVideoElement
-  private readonly config: LiveEdgeConfig
+  private config: LiveEdgeConfig
+  /** Set when the caller fixed the jitter buffer (`liveEdge.targetLatencySec`); else it adapts. */
+  private readonly fixedTarget: boolean
+  private readonly arrivals = new ArrivalJitter()
   private readonly queue: SegmentQueue
   private readonly buffer: MseBuffer
   private readonly latency = new LatencyTracker()
@@ -101,6 +107,7 @@ export class MsePlayer extends TypedEventEmitter<MsePlayerEvents> {
     super()
     this.video = video
     this.config = resolveLiveEdgeConfig(init.liveEdge)
+    this.fixedTarget = init.liveEdge?.targetLatencySec != null
     this.queue = new SegmentQueue({ jitterMs: init.jitterMs })
     this.buffer = new MseBuffer(video)
     this.monitor = new PlaybackMonitor(video, {
@@ -143,7 +150,13 @@ export class MsePlayer extends TypedEventEmitter<MsePlayerEvents> {
 
   /** Takes an accepted segment (any order, duplicates allowed). */
   push (segment: QueueSegment): void {
-    this.run(this.queue.push(segment, Date.now()))
+    const now = Date.now()
+    // The segment fetched at join is older than live arrivals: only live ones measure the path.
+    if (segment.header.kind === 'media' && this.joined) {
+      this.arrivals.add(now, segment.header.airTimeUs)
+      if (!this.fixedTarget) this.config = { ...this.config, targetLatencySec: this.arrivals.targetSec() }
+    }
+    this.run(this.queue.push(segment, now))
   }
 
   /** Init segment hashes (hex) that held media needs: fetch them by hash and {@link push} them. */
@@ -167,6 +180,7 @@ export class MsePlayer extends TypedEventEmitter<MsePlayerEvents> {
       latencyP99: latency.p99Ms,
       stalls: this.monitor.stalls(),
       bufferedAheadSec: Math.max(0, end - this.video.currentTime),
+      jitterBufferSec: this.config.targetLatencySec,
       ttffMs: this.monitor.ttffMs,
       framesDecoded: quality?.totalVideoFrames ?? 0,
       framesDropped: quality?.droppedVideoFrames ?? 0,

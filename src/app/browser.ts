@@ -46,15 +46,27 @@ export function parseBrowserConfig (input: unknown): BrowserNodeConfig {
   throw new BrowserConfigError(`Invalid configuration: ${r.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
 }
 
+/** Build-time defaults from `VITE_NSN_*` environment variables (comma-separated lists). */
+function configFromEnv (): Record<string, unknown> {
+  const env = import.meta.env as Record<string, string | undefined>
+  const list = (v?: string): string[] | undefined => v != null && v !== '' ? v.split(',').map(s => s.trim()).filter(Boolean) : undefined
+  const out: Record<string, unknown> = {}
+  if (env.VITE_NSN_CHANNEL != null) out.channel = env.VITE_NSN_CHANNEL
+  if (list(env.VITE_NSN_BOOTSTRAP) != null) out.bootstrap = list(env.VITE_NSN_BOOTSTRAP)
+  if (list(env.VITE_NSN_PRODUCERS) != null) out.producers = list(env.VITE_NSN_PRODUCERS)
+  return out
+}
+
 /**
- * The configuration: `/nsn-config.json` (written by `npm start`, optional) overlaid with URL query
- * parameters (`?channel=…&bootstrap=…&producer=…&local=1&dial=webrtc-only`).
+ * The configuration, later sources winning: `VITE_NSN_CHANNEL` / `VITE_NSN_BOOTSTRAP` /
+ * `VITE_NSN_PRODUCERS` at build time, `/nsn-config.json` (written by `npm start`, optional), then URL
+ * query parameters (`?channel=…&bootstrap=…&producer=…&local=1&dial=webrtc-only`).
  */
 export async function loadBrowserConfig (options: { signal?: AbortSignal } = {}): Promise<BrowserNodeConfig> {
-  let base: Record<string, unknown> = {}
+  let base: Record<string, unknown> = configFromEnv()
   const res = await fetch('/nsn-config.json', { signal: options.signal, cache: 'no-store' }).catch(() => undefined)
   if (res?.ok === true && (res.headers.get('content-type') ?? '').includes('json')) {
-    base = await res.json() as Record<string, unknown>
+    base = { ...base, ...await res.json() as Record<string, unknown> }
   }
   const q = new URLSearchParams(globalThis.location?.search ?? '')
   const list = (name: string): string[] | undefined => {

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * Block production for the dev chain: a transaction pool (ready and future queues by nonce), blocks
+ * built on an interval or on demand (`dev_newBlock`), each finalized on the next tick, and the
+ * notifications the RPC layer forwards (new heads, finalized heads, extrinsic status, storage).
+ */
+import { u8aConcat } from '@polkadot/util'
+import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto'
+import { TypedEventEmitter } from '../core/events.ts'
+import { dispatch } from './dispatch.ts'
+import { DispatchModuleError, InvalidTransactionError } from './runtime.ts'
+import type { StateSnapshot } from './state.ts'
+import type { BlockContext, DevRuntime, EventToEmit } from './runtime.ts'
+import type { Hex, StateOverlay } from './state.ts'
+import type { Header } from '@polkadot/types/interfaces'
+
+export interface Block {
+  number: number
+  hash: Hex
+  header: Header
+  extrinsics: Hex[]
+  /** Undefined once pruned (older than `STATE_HISTORY` blocks). */
+  state: StateSnapshot | undefined
+}
+
+/** Blocks whose state is kept for queries (genesis is always kept). */
+export const STATE_HISTORY = 256
+
+/** Status events of a watched extrinsic, as `author_extrinsicUpdate` carries them. */
+export type TxStatus = 'ready' | 'future' | { inBlock: Hex } | { finalized: Hex } | { invalid: string } | 'dropped'
+
+interface PoolEntry { hash: Hex, bytes: Hex, signer?: string, nonce: number, onStatus?: (s: TxStatus) => void }
+
+export interface DevChainEvents {
+  'block:new': CustomEvent<Block>
+  'block:finalized': CustomEvent<Block>
+}
+
+export interface DevChainInit {
+  runtime: DevRuntime
+  genesis: StateSnapshot
+  /** Wall clock (ms) for the timestamp inherent; `dev_timeTravel` shifts it. */
+  now?: () => number
+}
+
+export class DevChain extends TypedEventEmitter<DevChainEvents> {
+  readonly runtime: DevRuntime
+  private readonly blocks: Block[] = []
+  private readonly byHash = new Map<string, Block>()
+  private readonly pool = new Map<Hex, PoolEntry>()
+  private finalizedNumber = 0
+  private clockOffsetMs = 0
+  private readonly now: () => number
+
+  constructor (init: DevChainInit) {
+    super()
+    this.runtime = init.runtime
+    this.now = init.now ?? Date.now
+    const header = this.runtime.registry.createType('Header', {
+      parentHash: new Uint8Array(32), number: 0, stateRoot: init.genesis.root(), extrinsicsRoot: blake2AsU8a(new Uint8Array(0)), digest: { logs: [] }
+    })
+    this.store({ number: 0, hash: header.hash.toHex() as Hex, header, extrinsics: [], state: init.genesis })
+  }
+
+  get genesisHash (): Hex { return (this.blocks[0] as Block).hash }
+  get head (): Block & { state: StateSnapshot } { return this.blocks[this.blocks.length - 1] as Block & { state: StateSnapshot } }
+  get finalized (): Block { return this.blocks[this.finalizedNumber] as Block }
+
+  block (hashOrNumber?: string | number | null): Block | undefined {
+    if (hashOrNumber == null) return this.head
+    if (typeof hashOrNumber === 'number') return this.blocks[hashOrNumber]
+    return this.byHash.get(hashOrNumber.toLowerCase())
+  }
+
+  /** Shifts the timestamp inherent's clock (chopsticks' `dev_timeTravel`). */
+  timeTravel (toMs: number): void {
+    this.clockOffsetMs = toMs - this.now()
+  }
+
+  context (number: number): BlockContext {
+    return { number, genesisHash: this.genesisHash, blockHash: (n) => this.blocks[n]?.hash }
+  }
+
+  /** Validates and queues an extrinsic; throws `InvalidTransactionError` (→ RPC 1010). */
+  submit (bytes: Hex, onStatus?: (s: TxStatus) => void): Hex {
+    const ext = this.runtime.decodeExtrinsic(bytes)
+    if (!ext.isSigned) throw new InvalidTransactionError('Call')
+    const hash = blake2AsHex(bytes, 256) as Hex
+    const head = this.head
+    let status: TxStatus = 'ready'
+    try {
+      this.runtime.check(head.state.overlay(), ext, this.context(head.number + 1))
+    } catch (err) {
+      if ((err as InvalidTransactionError).reason !== 'Future') throw err
+      status = 'future'
+    }
+    this.pool.set(hash, { hash, bytes, signer: ext.signer.toString(), nonce: ext.nonce.toNumber(), onStatus })
+    onStatus?.(status)
+    return hash
+  }
+
+  pendingExtrinsics (): Hex[] {
+    return [...this.pool.values()].map(e => e.bytes)
+  }
+
+  /** Builds, imports and (on the next tick) finalizes one block. */
+  produceBlock (): Block {
+    const parent = this.head
+    const number = parent.number + 1
+    const rt = this.runtime
+    const overlay = parent.state.overlay()
+    const events: Array<{ phase: unknown, event: Uint8Array }> = []
+    rt.write(overlay, number, 'system', 'number')
+    rt.write(overlay, parent.hash, 'system', 'parentHash')
+    rt.write(overlay, parent.hash, 'system', 'blockHash', parent.number)
+    const extrinsics: Hex[] = []
+    // inherent: timestamp.set(now)
+    const nowMs = this.now() + this.clockOffsetMs
+    rt.write(overlay, nowMs, 'timestamp', 'now')
+    extrinsics.push(rt.registry.createType('Extrinsic', rt.tx.timestamp!.set!(nowMs)).toHex() as Hex)
+    events.push(...this.successEvents(0))
+    const included: PoolEntry[] = []
+    for (const entry of this.readyEntries()) {
+      const index = extrinsics.length
+      const applied = this.apply(overlay, entry, number, index)
+      if (applied == null) continue
+      extrinsics.push(entry.bytes)
+      events.push(...applied)
+      included.push(entry)
+    }
+    rt.write(overlay, events.map(e => ({ phase: e.phase, event: e.event, topics: [] })), 'system', 'events')
+    rt.write(overlay, events.length, 'system', 'eventCount')
+    const state = overlay.freeze()
+    const header = rt.registry.createType('Header', {
+      parentHash: parent.hash,
+      number,
+      stateRoot: state.root(),
+      extrinsicsRoot: blake2AsU8a(u8aConcat(...extrinsics.map(e => rt.registry.createType('Bytes', e).toU8a())), 256),
+      digest: { logs: [] }
+    })
+    const block: Block = { number, hash: header.hash.toHex() as Hex, header, extrinsics, state }
+    this.store(block)
+    this.safeDispatchEvent('block:new', { detail: block })
+    for (const e of included) e.onStatus?.({ inBlock: block.hash })
+    setTimeout(() => { this.finalize(block, included) }, 20)
+    return block
+  }
+
+  private finalize (block: Block, included: PoolEntry[]): void {
+    if (block.number <= this.finalizedNumber) return
+    this.finalizedNumber = block.number
+    this.safeDispatchEvent('block:finalized', { detail: block })
+    for (const e of included) e.onStatus?.({ finalized: block.hash })
+  }
+
+  private store (block: Block): void {
+    this.blocks[block.number] = block
+    this.byHash.set(block.hash, block)
+    // keep the states of recent blocks only (queries at older blocks answer "state discarded")
+    const old = this.blocks[block.number - STATE_HISTORY]
+    if (old != null && old.number > 0) old.state = undefined
+  }
+
+  /** Pool entries in nonce order per signer, oldest submission first. */
+  private readyEntries (): PoolEntry[] {
+    return [...this.pool.values()].sort((a, b) => (a.signer === b.signer ? a.nonce - b.nonce : 0))
+  }
+
+  /** Applies one pooled extrinsic; returns its events, or undefined to leave it out of the block. */
+  private apply (overlay: StateOverlay, entry: PoolEntry, number: number, index: number): Array<{ phase: unknown, event: Uint8Array }> | undefined {
+    const rt = this.runtime
+    const ext = rt.decodeExtrinsic(entry.bytes)
+    let checked
+    try {
+      checked = rt.check(overlay, ext, this.context(number))
+    } catch (err) {
+      const reason = (err as InvalidTransactionError).reason
+      if (reason === 'Future') return undefined
+      this.pool.delete(entry.hash)
+      entry.onStatus?.({ invalid: (err as Error).message })
+      return undefined
+    }
+    this.pool.delete(entry.hash)
+    // nonce and fee are taken even when the call fails
+    const account = rt.read<{ toJSON(): Record<string, unknown>, nonce: { toNumber(): number }, data: { free: { toBigInt(): bigint }, toJSON(): Record<string, unknown> } }>(overlay, 'system', 'account', checked.signer)
+    rt.write(overlay, { ...account.toJSON(), nonce: account.nonce.toNumber() + 1, data: { ...account.data.toJSON(), free: account.data.free.toBigInt() - checked.fee } }, 'system', 'account', checked.signer)
+    const emitted: EventToEmit[] = [{ pallet: 'Balances', name: 'Withdraw', data: [checked.signer, checked.fee] }]
+    const child = overlay.child()
+    const phase = { ApplyExtrinsic: index }
+    let result: EventToEmit[]
+    try {
+      const callEvents = dispatch(rt, child, ext, checked.signer as string)
+      child.commit()
+      result = [...emitted, ...callEvents, { pallet: 'TransactionPayment', name: 'TransactionFeePaid', data: [checked.signer, checked.fee, 0] }, { pallet: 'System', name: 'ExtrinsicSuccess', data: [{ weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' }] }]
+    } catch (err) {
+      if ((err as Error).name !== DispatchModuleError.name) throw err
+      const e = err as DispatchModuleError
+      result = [...emitted, { pallet: 'TransactionPayment', name: 'TransactionFeePaid', data: [checked.signer, checked.fee, 0] }, { pallet: 'System', name: 'ExtrinsicFailed', data: [rt.moduleError(e), { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' }] }]
+    }
+    return result.map(e => ({ phase, event: rt.encodeEvent(e) }))
+  }
+
+  private successEvents (index: number): Array<{ phase: unknown, event: Uint8Array }> {
+    return [{ phase: { ApplyExtrinsic: index }, event: this.runtime.encodeEvent({ pallet: 'System', name: 'ExtrinsicSuccess', data: [{ weight: { refTime: 0, proofSize: 0 }, class: 'Mandatory', paysFee: 'Yes' }] }) }]
+  }
+}

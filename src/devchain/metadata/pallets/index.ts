@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * The runtime's pallets, in `construct_runtime!` order. To add a pallet, write `pallets/<name>.ts`
+ * exporting a `PalletDef` and add it to this list; the outer `RuntimeCall`/`RuntimeEvent`/
+ * `RuntimeError` enums, the metadata and the decorated api follow from it.
+ */
+import { balances } from './balances.ts'
+import { sudo } from './sudo.ts'
+import { system } from './system.ts'
+import { timestamp } from './timestamp.ts'
+import { transactionPayment } from './transaction-payment.ts'
+import type { PalletDef } from '../types.ts'
+
+/** All pallets of the dev runtime. NSN pallets take indices 50 and up. */
+export const PALLETS: readonly PalletDef[] = [
+  system,
+  timestamp,
+  balances,
+  transactionPayment,
+  sudo
+]

@@ -6,7 +6,8 @@
  */
 import { expandMetadata } from '@polkadot/types'
 import { u8aConcat, u8aToHex } from '@polkadot/util'
-import { blake2AsU8a, signatureVerify } from '@polkadot/util-crypto'
+import { ed25519Verify as wasmEd25519Verify, sr25519Verify as wasmSr25519Verify } from '@polkadot/wasm-crypto'
+import { blake2AsU8a, decodeAddress, signatureVerify } from '@polkadot/util-crypto'
 import { buildRuntimeMetadata, RUNTIME_VERSION } from './metadata/build.ts'
 import type { Hex, StorageView } from './state.ts'
 import type { Metadata, TypeRegistry } from '@polkadot/types'
@@ -48,6 +49,26 @@ export class DispatchModuleError extends Error {
     this.pallet = pallet
     this.error = error
   }
+}
+
+interface MultiSignatureLike {
+  isSr25519: boolean
+  isEd25519: boolean
+  value: { toU8a(): Uint8Array }
+  toU8a(): Uint8Array
+}
+
+/**
+ * Verifies the extrinsic's MultiSignature with the scheme its type byte names: sr25519 and ed25519
+ * through @polkadot/wasm-crypto (util-crypto's sr25519 is pure JS and ~30x slower), ECDSA through
+ * util-crypto.
+ */
+function verifyMultiSignature (ext: Extrinsic, message: Uint8Array, signer: string): boolean {
+  const multi = (ext.inner as unknown as { signature: { multiSignature: MultiSignatureLike } }).signature.multiSignature
+  const publicKey = decodeAddress(signer)
+  if (multi.isSr25519) return wasmSr25519Verify(multi.value.toU8a(), message, publicKey)
+  if (multi.isEd25519) return wasmEd25519Verify(multi.value.toU8a(), message, publicKey)
+  return signatureVerify(message, multi.toU8a(), signer).isValid
 }
 
 /** Fee model (documented in README): base + per byte; no weight-based part yet. */
@@ -164,7 +185,7 @@ export class DevRuntime {
     if (message.length > 256) message = blake2AsU8a(message, 256)
     let valid = false
     try {
-      valid = signatureVerify(message, ext.signature.toU8a(), signer).isValid
+      valid = verifyMultiSignature(ext, message, signer)
     } catch {
       valid = false
     }

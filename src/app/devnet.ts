@@ -14,6 +14,7 @@ import { loadSessionSigner } from '../platform/node/key-store.ts'
 import type { ChildProcess } from 'node:child_process'
 
 const NODE_ENTRY = fileURLToPath(new URL('./node.ts', import.meta.url))
+const CHAIN_ENTRY = fileURLToPath(new URL('../devchain/main.ts', import.meta.url))
 const POLYFILL = new URL('../../bin/polyfill.js', import.meta.url).href
 
 export interface DevnetNodeStatus {
@@ -36,9 +37,12 @@ export class DevnetProcess {
   statusUrl = ''
   private readonly output: string[] = []
 
-  constructor (name: string, args: string[], init: { log?: (line: string) => void, netns?: string }) {
+  /** The first `ws://` URL the process printed (the dev chain's RPC endpoint). */
+  wsUrl = ''
+
+  constructor (name: string, args: string[], init: { log?: (line: string) => void, netns?: string, entry?: string }) {
     this.name = name
-    const nodeArgs = ['--no-warnings=ExperimentalWarning', '--experimental-websocket', '--import', POLYFILL, '--import', 'tsx', NODE_ENTRY, ...args]
+    const nodeArgs = ['--no-warnings=ExperimentalWarning', '--experimental-websocket', '--import', POLYFILL, '--import', 'tsx', init.entry ?? NODE_ENTRY, ...args]
     this.child = init.netns != null
       ? spawn('ip', ['netns', 'exec', init.netns, process.execPath, ...nodeArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -48,6 +52,8 @@ export class DevnetProcess {
         if (this.output.length > 200) this.output.shift()
         const m = /status (http:\/\/\S+)\/status/.exec(line)
         if (m?.[1] != null) this.statusUrl = m[1]
+        const ws = /listening on (ws:\/\/\S+)/.exec(line)
+        if (ws?.[1] != null && this.wsUrl === '') this.wsUrl = ws[1]
         init.log?.(`${name}: ${line}`)
       }
     }
@@ -63,6 +69,17 @@ export class DevnetProcess {
   async status (options: { signal?: AbortSignal } = {}): Promise<DevnetNodeStatus> {
     const res = await fetch(`${this.statusUrl}/status`, { signal: options.signal ?? AbortSignal.timeout(5_000) })
     return await res.json() as DevnetNodeStatus
+  }
+
+  /** Waits until the process printed a `ws://` endpoint (the dev chain). */
+  async waitForWs (timeoutMs = 30_000): Promise<string> {
+    const end = Date.now() + timeoutMs
+    while (this.wsUrl === '') {
+      if (this.child.exitCode != null) throw new Error(`${this.name} exited with code ${this.child.exitCode}:\n${this.tail()}`)
+      if (Date.now() > end) throw new Error(`${this.name} printed no endpoint after ${timeoutMs} ms:\n${this.tail()}`)
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    return this.wsUrl
   }
 
   /** Waits until the process serves its status and `ready(status)` holds. */
@@ -113,6 +130,19 @@ export interface DevnetInit {
   /** Run every node inside this network namespace. */
   netns?: string
   log?: (line: string) => void
+}
+
+/** Starts the dev chain (`src/devchain/main.ts`) as a child process and waits for its endpoint. */
+export async function startDevchainProcess (init: { port: number, dataDir?: string, log?: (line: string) => void }): Promise<DevnetProcess> {
+  const args = ['--port', String(init.port), ...(init.dataDir != null ? ['--data', init.dataDir] : [])]
+  const p = new DevnetProcess('devchain', args, { log: init.log, entry: CHAIN_ENTRY })
+  try {
+    await p.waitForWs()
+  } catch (err) {
+    await p.stop()
+    throw err
+  }
+  return p
 }
 
 export interface Devnet {

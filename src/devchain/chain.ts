@@ -3,13 +3,20 @@
  * Block production for the dev chain: a transaction pool (ready and future queues by nonce), blocks
  * built on an interval or on demand (`dev_newBlock`), each finalized on the next tick, and the
  * notifications the RPC layer forwards (new heads, finalized heads, extrinsic status, storage).
+ *
+ * With a `ChainStore`, each block is committed to it (block record, state diff, head pointer in one
+ * atomic write) before the chain's memory and RPC clients see it; a chain resumed from a store starts
+ * at the last committed block, which counts as finalized. Only genesis and the head keep their state
+ * after a restart (older blocks answer "state discarded").
  */
 import { u8aConcat } from '@polkadot/util'
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto'
 import { TypedEventEmitter } from '../core/events.ts'
 import { dispatch } from './dispatch.ts'
 import { DispatchModuleError, InvalidTransactionError } from './runtime.ts'
-import type { StateSnapshot } from './state.ts'
+import { StateSnapshot } from './state.ts'
+import { GenesisMismatchError, ReplayMismatchError, StoreCorruptError } from './store/errors.ts'
+import type { ChainStore, LoadedChain, StateChange, StoredBlock } from './store/chain-store.ts'
 import type { BlockContext, DevRuntime, EventToEmit } from './runtime.ts'
 import type { Hex, StateOverlay } from './state.ts'
 import type { Header } from '@polkadot/types/interfaces'
@@ -41,7 +48,13 @@ export interface DevChainInit {
   genesis: StateSnapshot
   /** Wall clock (ms) for the timestamp inherent; `dev_timeTravel` shifts it. */
   now?: () => number
+  /** Where blocks are committed before they are imported; none keeps the chain in memory. */
+  store?: ChainStore
+  /** A chain loaded from `store`: the chain continues at its last block. */
+  resume?: LoadedChain
 }
+
+interface BuiltBlock { block: Block, included: PoolEntry[], changes: StateChange[] }
 
 export class DevChain extends TypedEventEmitter<DevChainEvents> {
   readonly runtime: DevRuntime
@@ -51,15 +64,50 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
   private finalizedNumber = 0
   private clockOffsetMs = 0
   private readonly now: () => number
+  private readonly chainStore?: ChainStore
+  /** The block being produced: productions run one after another. */
+  private producing: Promise<unknown> = Promise.resolve()
 
   constructor (init: DevChainInit) {
     super()
     this.runtime = init.runtime
     this.now = init.now ?? Date.now
+    this.chainStore = init.store
     const header = this.runtime.registry.createType('Header', {
       parentHash: new Uint8Array(32), number: 0, stateRoot: init.genesis.root(), extrinsicsRoot: blake2AsU8a(new Uint8Array(0)), digest: { logs: [] }
     })
     this.store({ number: 0, hash: header.hash.toHex() as Hex, header, extrinsics: [], state: init.genesis })
+    if (init.resume != null) this.resume(init.resume)
+  }
+
+  /** The block as the store keeps it. */
+  static toStored (b: Block): StoredBlock {
+    return { number: b.number, hash: b.hash, header: b.header.toHex() as Hex, extrinsics: b.extrinsics }
+  }
+
+  /** Commits genesis (its whole state) to a fresh store. */
+  async persistGenesis (): Promise<void> {
+    const genesis = this.blocks[0] as Block & { state: StateSnapshot }
+    await this.chainStore?.commitBlock(DevChain.toStored(genesis), genesis.state.keys().map(key => ({ key, value: genesis.state.get(key) as Hex })))
+  }
+
+  /** Resolves once no block is being produced. */
+  async idle (): Promise<void> {
+    await this.producing
+  }
+
+  private resume (loaded: LoadedChain): void {
+    const [genesis, ...rest] = loaded.blocks
+    if (genesis?.hash !== this.genesisHash) throw new GenesisMismatchError(`The data folder's genesis ${genesis?.hash} is not this dev genesis ${this.genesisHash}`)
+    for (const b of rest) {
+      const header = this.runtime.registry.createType('Header', b.header)
+      if (header.hash.toHex() !== b.hash) throw new StoreCorruptError(`Block #${b.number}'s header does not hash to ${b.hash}`)
+      this.store({ number: b.number, hash: b.hash, header, extrinsics: b.extrinsics, state: undefined })
+    }
+    const state = new StateSnapshot(loaded.state)
+    if (state.root() !== this.head.header.stateRoot.toHex()) throw new StoreCorruptError(`The stored state's root ${state.root()} is not head #${this.head.number}'s state root`)
+    this.head.state = state
+    this.finalizedNumber = Math.min(loaded.finalizedNumber, this.head.number)
   }
 
   get genesisHash (): Hex { return (this.blocks[0] as Block).hash }
@@ -103,8 +151,35 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     return [...this.pool.values()].map(e => e.bytes)
   }
 
-  /** Builds, imports and (on the next tick) finalizes one block. */
-  produceBlock (): Block {
+  /** Builds, commits (with a store), imports and (on the next tick) finalizes one block. */
+  async produceBlock (): Promise<Block> {
+    return await this.serialize(async () => await this.commit(this.build(this.now() + this.clockOffsetMs, this.readyEntries(), false)))
+  }
+
+  /**
+   * Re-applies a stored block's extrinsics (the timestamp inherent first) on the head: replaying a
+   * chain from genesis must give the same blocks. Throws `ReplayMismatchError` when one cannot apply.
+   */
+  async replayBlock (extrinsics: Hex[]): Promise<Block> {
+    const rt = this.runtime
+    const [inherent, ...signed] = extrinsics
+    const call = inherent != null ? rt.decodeExtrinsic(inherent).method : undefined
+    if (call == null || call.section !== 'timestamp' || call.method !== 'set') throw new ReplayMismatchError('A block must start with the timestamp inherent')
+    const nowMs = Number((call.args[0] as unknown as { toBigInt(): bigint }).toBigInt())
+    const entries = signed.map(bytes => {
+      const ext = rt.decodeExtrinsic(bytes)
+      return { hash: blake2AsHex(bytes, 256) as Hex, bytes, signer: ext.signer.toString(), nonce: ext.nonce.toNumber() }
+    })
+    return await this.serialize(async () => await this.commit(this.build(nowMs, entries, true)))
+  }
+
+  private async serialize<T> (fn: () => Promise<T>): Promise<T> {
+    const next = this.producing.then(fn)
+    this.producing = next.catch(() => undefined)
+    return await next
+  }
+
+  private build (nowMs: number, entries: PoolEntry[], strict: boolean): BuiltBlock {
     const parent = this.head
     const number = parent.number + 1
     const rt = this.runtime
@@ -115,15 +190,17 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     rt.write(overlay, parent.hash, 'system', 'blockHash', parent.number)
     const extrinsics: Hex[] = []
     // inherent: timestamp.set(now)
-    const nowMs = this.now() + this.clockOffsetMs
     rt.write(overlay, nowMs, 'timestamp', 'now')
     extrinsics.push(rt.registry.createType('Extrinsic', rt.tx.timestamp!.set!(nowMs)).toHex() as Hex)
     events.push(...this.successEvents(0))
     const included: PoolEntry[] = []
-    for (const entry of this.readyEntries()) {
+    for (const entry of entries) {
       const index = extrinsics.length
       const applied = this.apply(overlay, entry, number, index)
-      if (applied == null) continue
+      if (applied == null) {
+        if (strict) throw new ReplayMismatchError(`Extrinsic ${entry.hash} of block #${number} does not apply`)
+        continue
+      }
       extrinsics.push(entry.bytes)
       events.push(...applied)
       included.push(entry)
@@ -138,7 +215,13 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
       extrinsicsRoot: blake2AsU8a(u8aConcat(...extrinsics.map(e => rt.registry.createType('Bytes', e).toU8a())), 256),
       digest: { logs: [] }
     })
-    const block: Block = { number, hash: header.hash.toHex() as Hex, header, extrinsics, state }
+    const changes = overlay.changedKeys().map(key => ({ key, value: state.get(key) ?? null }))
+    return { block: { number, hash: header.hash.toHex() as Hex, header, extrinsics, state }, included, changes }
+  }
+
+  /** Makes the block durable (with a store), then imports it and tells subscribers. */
+  private async commit ({ block, included, changes }: BuiltBlock): Promise<Block> {
+    await this.chainStore?.commitBlock(DevChain.toStored(block), changes)
     this.store(block)
     this.safeDispatchEvent('block:new', { detail: block })
     for (const e of included) e.onStatus?.({ inBlock: block.hash })

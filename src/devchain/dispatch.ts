@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * Call dispatch of the dev runtime: System, Timestamp, Balances and Sudo so far. Each call reads and
- * writes storage through `view` and returns its events; a pallet error throws `DispatchModuleError`
+ * Call dispatch of the dev runtime: a handler per pallet (System, Balances, Sudo, NsnStake). Each call
+ * reads and writes storage through `view` and returns its events; a pallet error throws `DispatchModuleError`
  * and the caller drops the call's writes.
  */
+import { dispatchNsnStake } from './pallets/nsn-stake.ts'
 import { DispatchModuleError } from './runtime.ts'
+import type { CallArg, Origin } from './pallets/nsn-stake.ts'
 import type { DevRuntime, EventToEmit } from './runtime.ts'
-import type { StorageView } from './state.ts'
+import type { Hex, StorageView } from './state.ts'
 import type { Call, Extrinsic } from '@polkadot/types/interfaces'
 
 /** Existential deposit (Balances constant): accounts below it are reaped; keep-alive refuses it. */
@@ -44,27 +46,74 @@ function transfer (rt: DevRuntime, view: StorageView, from: string, to: string, 
   return events
 }
 
+/** A call's decoded arguments and its origin, as the per-pallet handlers receive them. */
+type PalletHandler = (rt: DevRuntime, view: StorageView, method: string, args: CallArg[], origin: Origin) => EventToEmit[]
+
+function amountArg (a: CallArg | undefined): bigint {
+  const arg = a as { toBigInt?(): bigint, unwrap?(): { toBigInt(): bigint } }
+  return arg.unwrap != null ? arg.unwrap().toBigInt() : (arg.toBigInt as () => bigint)()
+}
+
+function signedOrigin (origin: Origin): string {
+  if (typeof origin !== 'string') throw new DispatchModuleError('DispatchError', 'BadOrigin')
+  return origin
+}
+
+/** Writes buffered over a view, applied on `commit()` (a failed inner call's writes are dropped). */
+class Layer implements StorageView {
+  private readonly changes = new Map<string, Hex | null>()
+  private readonly parent: StorageView
+  constructor (parent: StorageView) { this.parent = parent }
+  get (key: string): Hex | undefined {
+    const v = this.changes.get(key)
+    if (v === null) return undefined
+    return v ?? this.parent.get(key)
+  }
+
+  set (key: string, value: Hex | null): void { this.changes.set(key, value) }
+  commit (): void { for (const [k, v] of this.changes) this.parent.set(k, v) }
+}
+
+/** `sudo.sudo(call)`: the sudo key dispatches `call` as root; its failure is reported in `Sudid`. */
+function sudo (rt: DevRuntime, view: StorageView, method: string, args: CallArg[], origin: Origin): EventToEmit[] {
+  if (method !== 'sudo') throw new DispatchModuleError('System', 'CallFiltered')
+  // `read` decodes the value type (AccountId32); an absent key reads as the zero account
+  const key = view.get(rt.key('sudo', 'key')) == null ? null : rt.read<{ toString(): string }>(view, 'sudo', 'key').toString()
+  if (key !== signedOrigin(origin)) throw new DispatchModuleError('Sudo', 'RequireSudo')
+  const layer = new Layer(view)
+  try {
+    const events = dispatchCall(rt, layer, args[0] as unknown as Call, { root: true })
+    layer.commit()
+    return [...events, { pallet: 'Sudo', name: 'Sudid', data: [{ Ok: null }] }]
+  } catch (err) {
+    if ((err as Error).name !== DispatchModuleError.name) throw err
+    return [{ pallet: 'Sudo', name: 'Sudid', data: [{ Err: rt.moduleError(err as DispatchModuleError) }] }]
+  }
+}
+
+const HANDLERS: Record<string, PalletHandler> = {
+  system: (_rt, _view, method) => {
+    if (method === 'remark') return []
+    throw new DispatchModuleError('System', 'CallFiltered')
+  },
+  balances: (rt, view, method, args, origin) => {
+    if (method === 'transferKeepAlive') return transfer(rt, view, signedOrigin(origin), args[0]!.toString(), amountArg(args[1]), true)
+    if (method === 'transferAllowDeath') return transfer(rt, view, signedOrigin(origin), args[0]!.toString(), amountArg(args[1]), false)
+    throw new DispatchModuleError('System', 'CallFiltered')
+  },
+  sudo,
+  nsnStake: dispatchNsnStake
+}
+
 /** Dispatches the extrinsic's call as `origin` (a signed account). */
 export function dispatch (rt: DevRuntime, view: StorageView, ext: Extrinsic, origin: string): EventToEmit[] {
   return dispatchCall(rt, view, ext.method as unknown as Call, origin)
 }
 
-export function dispatchCall (rt: DevRuntime, view: StorageView, call: Call, origin: string): EventToEmit[] {
+/** Dispatches `call` as `origin` (a signed account's SS58 address, or root) to its pallet's handler. */
+export function dispatchCall (rt: DevRuntime, view: StorageView, call: Call, origin: Origin): EventToEmit[] {
   const { section, method } = rt.registry.findMetaCall(call.callIndex)
-  const args = call.args as unknown as Array<{ toString(): string, toBigInt?(): bigint, unwrap?(): { toBigInt(): bigint } }>
-  const id = `${section}.${method}`
-  const amount = (i: number): bigint => {
-    const a = args[i] as { toBigInt?(): bigint, unwrap?(): { toBigInt(): bigint } }
-    return a.unwrap != null ? a.unwrap().toBigInt() : (a.toBigInt as () => bigint)()
-  }
-  switch (id) {
-    case 'system.remark':
-      return []
-    case 'balances.transferKeepAlive':
-      return transfer(rt, view, origin, args[0]!.toString(), amount(1), true)
-    case 'balances.transferAllowDeath':
-      return transfer(rt, view, origin, args[0]!.toString(), amount(1), false)
-    default:
-      throw new DispatchModuleError('System', 'CallFiltered')
-  }
+  const handler = HANDLERS[section]
+  if (handler == null) throw new DispatchModuleError('System', 'CallFiltered')
+  return handler(rt, view, method, call.args as unknown as CallArg[], origin)
 }

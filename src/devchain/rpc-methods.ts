@@ -28,7 +28,7 @@ function runtimeVersionJson (chain: DevChain): Record<string, unknown> {
   return { ...chain.runtime.version }
 }
 
-export function registerMethods (server: RpcServer, chain: DevChain, init: { produce: () => Block }): void {
+export function registerMethods (server: RpcServer, chain: DevChain, init: { produce: () => Promise<Block> }): void {
   const rt = chain.runtime
   const blockAt = (at: unknown): Block & { state: NonNullable<Block['state']> } => {
     const b = chain.block(typeof at === 'string' ? at : undefined)
@@ -75,10 +75,10 @@ export function registerMethods (server: RpcServer, chain: DevChain, init: { pro
     .method('state_call', ([method, data, at]) => stateCall(chain, String(method), hexToU8a(String(data ?? '0x')), blockAt(at)))
     .method('author_submitExtrinsic', ([bytes]) => { try { return chain.submit(String(bytes) as Hex) } catch (err) { return wrap(err) } })
     .method('author_pendingExtrinsics', () => chain.pendingExtrinsics())
-    .method('dev_newBlock', ([opts]) => {
+    .method('dev_newBlock', async ([opts]) => {
       const count = Number((opts as { count?: number } | undefined)?.count ?? 1)
       let last: Block = chain.head
-      for (let i = 0; i < count; i++) last = init.produce()
+      for (let i = 0; i < count; i++) last = await init.produce()
       return last.hash
     })
     .method('dev_timeTravel', ([to]) => { chain.timeTravel(typeof to === 'string' ? Date.parse(to) : Number(to)); return Number(to) })

@@ -5,7 +5,7 @@
  * fees) and dispatches calls to pallet implementations, writing raw storage through an overlay.
  */
 import { expandMetadata } from '@polkadot/types'
-import { u8aConcat, u8aToHex } from '@polkadot/util'
+import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { ed25519Verify as wasmEd25519Verify, sr25519Verify as wasmSr25519Verify } from '@polkadot/wasm-crypto'
 import { blake2AsU8a, decodeAddress, signatureVerify } from '@polkadot/util-crypto'
 import { buildRuntimeMetadata, RUNTIME_VERSION } from './metadata/build.ts'
@@ -121,7 +121,8 @@ export class DevRuntime {
   key (section: string, method: string, ...keys: unknown[]): Hex {
     const entry = this.query[section]?.[method]
     if (entry == null) throw new Error(`No storage ${section}.${method}`)
-    const raw = keys.length === 0 ? entry() : entry(keys.length === 1 ? keys[0] : keys)
+    // double maps take their keys spread: `entry(key1, key2)`
+    const raw = entry(...keys)
     // decorated storage keys carry a compact length prefix: strip it
     return u8aToHex(this.registry.createType('StorageKey', raw).toU8a(true)) as Hex
   }
@@ -132,7 +133,8 @@ export class DevRuntime {
     if (entry == null) throw new Error(`No storage ${section}.${method}`)
     const type = this.registry.createLookupType(entry.meta.type.isPlain ? entry.meta.type.asPlain : entry.meta.type.asMap.value)
     const bytes = view.get(this.key(section, method, ...keys))
-    return this.registry.createType(type, bytes ?? entry.meta.fallback) as T
+    // bytes, not a hex string: `createType('u32', '0x…')` would read the hex as a big-endian number
+    return this.registry.createType(type, bytes == null ? entry.meta.fallback : hexToU8a(bytes)) as T
   }
 
   write (view: StorageView, value: unknown, section: string, method: string, ...keys: unknown[]): void {
@@ -200,8 +202,13 @@ export class DevRuntime {
     return { ext, signer, nonce, fee }
   }
 
-  /** `DispatchError::Module` for a pallet error, as `System.ExtrinsicFailed` carries it. */
-  moduleError (e: DispatchModuleError): { Module: { index: number, error: Uint8Array } } {
+  /**
+   * `DispatchError::Module` for a pallet error, as `System.ExtrinsicFailed` carries it; pallet
+   * `DispatchError` names a plain variant (`new DispatchModuleError('DispatchError', 'BadOrigin')`).
+   */
+  moduleError (e: DispatchModuleError): { Module: { index: number, error: Uint8Array } } | Record<string, null> {
+    // a plain `DispatchError` variant (`BadOrigin`, …) rather than a pallet's error
+    if (e.pallet === 'DispatchError') return { [e.error]: null }
     const pallet = this.metadata.asLatest.pallets.find(p => p.name.toString() === e.pallet)
     if (pallet == null || pallet.errors.isNone) throw new Error(`No errors in ${e.pallet}`)
     const variants = this.registry.lookup.getSiType(pallet.errors.unwrap().type).def.asVariant.variants

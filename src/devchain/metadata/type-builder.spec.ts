@@ -68,7 +68,7 @@ describe('pallet declarations', () => {
   it('should reject a misspelt field in a constant value', () => {
     const bad: PalletDef = {
       name: 'Bad',
-      index: 50,
+      index: 120,
       crate: 'pallet_bad',
       constants: [{ name: 'Db', type: 'RuntimeDbWeight', value: { read: 1, wrte: 2 } }]
     }
@@ -78,14 +78,14 @@ describe('pallet declarations', () => {
   it('should add a pallet from its declaration alone', () => {
     const demo: PalletDef = {
       name: 'NsnDemo',
-      index: 50,
+      index: 120,
       crate: 'pallet_nsn_demo',
       types: [struct('DemoInfo', ['pallet_nsn_demo', 'types', 'DemoInfo'], [{ name: 'owner', type: 'AccountId32' }])],
       calls: [{ name: 'poke', index: 0, fields: [{ name: 'info', type: 'DemoInfo' }] }],
       storage: [{ name: 'Infos', modifier: 'Optional', hashers: ['Twox64Concat'], key: 'u32', type: 'DemoInfo' }]
     }
     const { registry } = buildRuntimeMetadata([...PALLETS, demo])
-    expect(registry.findMetaCall(new Uint8Array([50, 0])).method).toBe('poke')
+    expect(registry.findMetaCall(new Uint8Array([120, 0])).method).toBe('poke')
     expect(registry.lookup.names).toContain('PalletNsnDemoDemoInfo')
   })
 })

@@ -5,6 +5,7 @@
  * `RuntimeError` enums, the metadata and the decorated api follow from it.
  */
 import { balances } from './balances.ts'
+import { nsnStake } from './nsn-stake.ts'
 import { sudo } from './sudo.ts'
 import { system } from './system.ts'
 import { timestamp } from './timestamp.ts'
@@ -17,5 +18,6 @@ export const PALLETS: readonly PalletDef[] = [
   timestamp,
   balances,
   transactionPayment,
-  sudo
+  sudo,
+  nsnStake
 ]

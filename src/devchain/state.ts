@@ -67,11 +67,15 @@ export class StateSnapshot {
   }
 }
 
-export class StateOverlay {
-  private readonly base: StateSnapshot
+/**
+ * Writes over a readable base: a block's snapshot (`freeze()` makes the next snapshot) or another
+ * view (`commit()` hands the writes to it, e.g. when a call succeeds; dropping it discards them).
+ */
+export class StateOverlay implements StorageView {
+  private readonly base: StateSnapshot | StorageView
   private readonly changes = new Map<string, Hex | null>()
 
-  constructor (base: StateSnapshot) {
+  constructor (base: StateSnapshot | StorageView) {
     this.base = base
   }
 
@@ -86,12 +90,20 @@ export class StateOverlay {
   }
 
   /** A nested overlay: its writes reach this one only on `commit()`. */
-  child (): ChildOverlay {
-    return new ChildOverlay(this)
+  child (): StateOverlay {
+    return new StateOverlay(this)
   }
 
-  /** The new snapshot: the base with these changes applied. */
+  /** Applies this nested overlay's writes to the view it was made over. */
+  commit (): void {
+    if (this.base instanceof StateSnapshot) throw new Error('commit() is for nested overlays: freeze() a block overlay')
+    for (const [k, v] of this.changes) this.base.set(k, v)
+    this.changes.clear()
+  }
+
+  /** The new snapshot: the base snapshot with these changes applied. */
   freeze (): StateSnapshot {
+    if (!(this.base instanceof StateSnapshot)) throw new Error('freeze() is for block overlays: commit() a nested one')
     const next = new Map<string, Hex>()
     for (const k of this.base.keys()) next.set(k, this.base.get(k) as Hex)
     for (const [k, v] of this.changes) {
@@ -101,33 +113,9 @@ export class StateOverlay {
     return new StateSnapshot(next)
   }
 
-  /** Keys changed in this overlay (for storage subscriptions). */
+  /** Keys changed in this overlay (for storage subscriptions and the block's state diff). */
   changedKeys (): string[] {
     return [...this.changes.keys()]
-  }
-}
-
-export class ChildOverlay {
-  private readonly parent: StateOverlay
-  private readonly changes = new Map<string, Hex | null>()
-
-  constructor (parent: StateOverlay) {
-    this.parent = parent
-  }
-
-  get (key: string): Hex | undefined {
-    const v = this.changes.get(key)
-    if (v === null) return undefined
-    return v ?? this.parent.get(key)
-  }
-
-  set (key: string, value: Hex | null): void {
-    this.changes.set(key, value)
-  }
-
-  commit (): void {
-    for (const [k, v] of this.changes) this.parent.set(k, v)
-    this.changes.clear()
   }
 }
 

@@ -83,6 +83,8 @@ export function registerMethods (server: RpcServer, chain: DevChain, init: { pro
     })
     .method('dev_timeTravel', ([to]) => { chain.timeTravel(typeof to === 'string' ? Date.parse(to) : Number(to)); return Number(to) })
     .subscription('chain_subscribeNewHeads', headSub(chain, 'chain_newHead', 'chain_unsubscribeNewHeads', 'block:new'))
+    // the singular name is what polkadot-js `rpc.chain.subscribeNewHeads` calls
+    .subscription('chain_subscribeNewHead', headSub(chain, 'chain_newHead', 'chain_unsubscribeNewHead', 'block:new'))
     .subscription('chain_subscribeAllHeads', headSub(chain, 'chain_allHead', 'chain_unsubscribeAllHeads', 'block:new'))
     .subscription('chain_subscribeFinalizedHeads', headSub(chain, 'chain_finalizedHead', 'chain_unsubscribeFinalizedHeads', 'block:finalized'))
     .subscription('state_subscribeRuntimeVersion', {

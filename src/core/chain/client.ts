@@ -114,14 +114,7 @@ export class ChainClient {
   /** Calls `cb` for each new best block; resolves with the unsubscribe function. */
   async subscribeHeads (cb: (head: ChainHead) => void): Promise<() => void> {
     const onHead = (h: { number: { toNumber(): number }, hash: { toHex(): `0x${string}` } }): void => { cb({ number: h.number.toNumber(), hash: h.hash.toHex() }) }
-    try {
-      return await this.api.rpc.chain.subscribeNewHeads(onHead)
-    } catch (err) {
-      // polkadot-js calls the legacy `chain_subscribeNewHead`, which the dev chain lacks (-32601);
-      // its `chain_subscribeAllHeads` is the same stream there (no forks)
-      if (!/-32601/.test((err as Error).message)) throw err
-      return this.api.rpc.chain.subscribeAllHeads(onHead)
-    }
+    return this.api.rpc.chain.subscribeNewHeads(onHead)
   }
 
   /** Free, reserved and frozen balance of `address`. */

@@ -6,9 +6,10 @@
  */
 import { dispatchNsnStake } from './pallets/nsn-stake.ts'
 import { DispatchModuleError } from './runtime.ts'
+import { StateOverlay } from './state.ts'
 import type { CallArg, Origin } from './pallets/nsn-stake.ts'
 import type { DevRuntime, EventToEmit } from './runtime.ts'
-import type { Hex, StorageView } from './state.ts'
+import type { StorageView } from './state.ts'
 import type { Call, Extrinsic } from '@polkadot/types/interfaces'
 
 /** Existential deposit (Balances constant): accounts below it are reaped; keep-alive refuses it. */
@@ -59,28 +60,14 @@ function signedOrigin (origin: Origin): string {
   return origin
 }
 
-/** Writes buffered over a view, applied on `commit()` (a failed inner call's writes are dropped). */
-class Layer implements StorageView {
-  private readonly changes = new Map<string, Hex | null>()
-  private readonly parent: StorageView
-  constructor (parent: StorageView) { this.parent = parent }
-  get (key: string): Hex | undefined {
-    const v = this.changes.get(key)
-    if (v === null) return undefined
-    return v ?? this.parent.get(key)
-  }
-
-  set (key: string, value: Hex | null): void { this.changes.set(key, value) }
-  commit (): void { for (const [k, v] of this.changes) this.parent.set(k, v) }
-}
-
 /** `sudo.sudo(call)`: the sudo key dispatches `call` as root; its failure is reported in `Sudid`. */
 function sudo (rt: DevRuntime, view: StorageView, method: string, args: CallArg[], origin: Origin): EventToEmit[] {
   if (method !== 'sudo') throw new DispatchModuleError('System', 'CallFiltered')
   // `read` decodes the value type (AccountId32); an absent key reads as the zero account
   const key = view.get(rt.key('sudo', 'key')) == null ? null : rt.read<{ toString(): string }>(view, 'sudo', 'key').toString()
   if (key !== signedOrigin(origin)) throw new DispatchModuleError('Sudo', 'RequireSudo')
-  const layer = new Layer(view)
+  // the inner call's writes are kept only if it succeeds
+  const layer = new StateOverlay(view)
   try {
     const events = dispatchCall(rt, layer, args[0] as unknown as Call, { root: true })
     layer.commit()

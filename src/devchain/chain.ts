@@ -13,6 +13,7 @@ import { u8aConcat } from '@polkadot/util'
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto'
 import { TypedEventEmitter } from '../core/events.ts'
 import { dispatch } from './dispatch.ts'
+import { runOnFinalize } from './hooks.ts'
 import { DispatchModuleError, InvalidTransactionError } from './runtime.ts'
 import { StateSnapshot } from './state.ts'
 import { GenesisMismatchError, ReplayMismatchError, StoreCorruptError } from './store/errors.ts'
@@ -205,6 +206,8 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
       events.push(...applied)
       included.push(entry)
     }
+    // pallet on_finalize hooks (hooks.ts)
+    events.push(...runOnFinalize(rt, overlay, number).map(e => ({ phase: { Finalization: null }, event: rt.encodeEvent(e) })))
     rt.write(overlay, events.map(e => ({ phase: e.phase, event: e.event, topics: [] })), 'system', 'events')
     rt.write(overlay, events.length, 'system', 'eventCount')
     const state = overlay.freeze()

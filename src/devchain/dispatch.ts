@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * Call dispatch of the dev runtime: a handler per pallet (System, Balances, Sudo, NsnStake). Each call
+ * Call dispatch of the dev runtime: a handler per pallet (System, Balances, Sudo, NsnStake, NsnReputation). Each call
  * reads and writes storage through `view` and returns its events; a pallet error throws `DispatchModuleError`
  * and the caller drops the call's writes.
  */
+import { dispatchNsnReputation } from './pallets/nsn-reputation.ts'
 import { dispatchNsnStake } from './pallets/nsn-stake.ts'
 import { DispatchModuleError } from './runtime.ts'
 import { StateOverlay } from './state.ts'
@@ -89,7 +90,8 @@ const HANDLERS: Record<string, PalletHandler> = {
     throw new DispatchModuleError('System', 'CallFiltered')
   },
   sudo,
-  nsnStake: dispatchNsnStake
+  nsnStake: dispatchNsnStake,
+  nsnReputation: dispatchNsnReputation
 }
 
 /** Dispatches the extrinsic's call as `origin` (a signed account). */

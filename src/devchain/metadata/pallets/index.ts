@@ -5,6 +5,7 @@
  * `RuntimeError` enums, the metadata and the decorated api follow from it.
  */
 import { balances } from './balances.ts'
+import { nsnReputation } from './nsn-reputation.ts'
 import { nsnStake } from './nsn-stake.ts'
 import { sudo } from './sudo.ts'
 import { system } from './system.ts'
@@ -19,5 +20,6 @@ export const PALLETS: readonly PalletDef[] = [
   balances,
   transactionPayment,
   sudo,
-  nsnStake
+  nsnStake,
+  nsnReputation
 ]

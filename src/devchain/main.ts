@@ -21,8 +21,8 @@ crash (even kill -9) restarts at the last committed block with the same state ro
 Test hook: ${CRASH_ENV}=<block>:<mid-batch|before-write|after-write> kills the process with SIGKILL
 while committing that block (for crash-safety tests only).
 
-Pallets: System 0, Timestamp 1, Balances 5, TransactionPayment 6, Sudo 7, NsnStake 50.
-Not yet: NsnReputation 51 … NsnBootstrap 58.`
+Pallets: System 0, Timestamp 1, Balances 5, TransactionPayment 6, Sudo 7, NsnStake 50, NsnReputation 51.
+Not yet: NsnDirector 52 … NsnBootstrap 58.`
 
 const { values } = parseArgs({
   options: {

@@ -16,6 +16,7 @@ import { blake2AsU8a } from '@polkadot/util-crypto'
 import { REPUTATION_CONSTANTS as K, REPUTATION_EVENT_TYPES } from '../metadata/pallets/nsn-reputation.ts'
 import { DispatchModuleError } from '../runtime.ts'
 import type { ReputationEventType } from '../metadata/pallets/nsn-reputation.ts'
+import { big } from './nsn-stake.ts'
 import type { CallArg, Origin } from './nsn-stake.ts'
 import type { DevRuntime, EventToEmit } from '../runtime.ts'
 import type { StorageView } from '../state.ts'
@@ -206,8 +207,6 @@ export function nsnReputationOnFinalize (rt: DevRuntime, view: StorageView, n: n
   }
   return events
 }
-
-const big = (a: CallArg | undefined): bigint => (a?.toBigInt as () => bigint).call(a)
 
 /**
  * Dispatches `nsnReputation.<method>` (polkadot-js camelCase name) with decoded `args` as `origin`.

@@ -198,7 +198,8 @@ function setNodeMode (st: StakeStore, account: string, mode: CallArg): EventToEm
   return [{ pallet: PALLET, name: 'NodeModeChanged', data: [account, mode] }]
 }
 
-const big = (a: CallArg | undefined): bigint => (a?.toBigInt as () => bigint).call(a)
+/** A decoded numeric call argument as bigint (shared by the pallets' dispatchers). */
+export const big = (a: CallArg | undefined): bigint => (a?.toBigInt as () => bigint).call(a)
 
 /**
  * Dispatches `nsnStake.<method>` (polkadot-js camelCase name) with decoded `args` as `origin`.

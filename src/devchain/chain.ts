@@ -13,14 +13,14 @@ import { u8aConcat } from '@polkadot/util'
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto'
 import { TypedEventEmitter } from '../core/events.ts'
 import { dispatch } from './dispatch.ts'
-import { runOnFinalize } from './hooks.ts'
+import { runOnFinalize, runOnInitialize } from './hooks.ts'
 import { DispatchModuleError, InvalidTransactionError } from './runtime.ts'
 import { StateSnapshot } from './state.ts'
 import { GenesisMismatchError, ReplayMismatchError, StoreCorruptError } from './store/errors.ts'
 import type { ChainStore, LoadedChain, StateChange, StoredBlock } from './store/chain-store.ts'
 import type { BlockContext, DevRuntime, EventToEmit } from './runtime.ts'
 import type { Hex, StateOverlay } from './state.ts'
-import type { Header } from '@polkadot/types/interfaces'
+import type { Extrinsic, Header } from '@polkadot/types/interfaces'
 
 export interface Block {
   number: number
@@ -37,7 +37,7 @@ export const STATE_HISTORY = 256
 /** Status events of a watched extrinsic, as `author_extrinsicUpdate` carries them. */
 export type TxStatus = 'ready' | 'future' | { inBlock: Hex } | { finalized: Hex } | { invalid: string } | 'dropped'
 
-interface PoolEntry { hash: Hex, bytes: Hex, signer?: string, nonce: number, onStatus?: (s: TxStatus) => void }
+interface PoolEntry { hash: Hex, bytes: Hex, signer?: string, nonce: number, provides?: string, onStatus?: (s: TxStatus) => void }
 
 export interface DevChainEvents {
   'block:new': CustomEvent<Block>
@@ -133,9 +133,16 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
   /** Validates and queues an extrinsic; throws `InvalidTransactionError` (→ RPC 1010). */
   submit (bytes: Hex, onStatus?: (s: TxStatus) => void): Hex {
     const ext = this.runtime.decodeExtrinsic(bytes)
-    if (!ext.isSigned) throw new InvalidTransactionError('Call')
     const hash = blake2AsHex(bytes, 256) as Hex
     const head = this.head
+    if (!ext.isSigned) {
+      // an unsigned extrinsic needs its pallet's `validate_unsigned`; one per `provides` tag
+      const { provides } = this.runtime.validateUnsigned(head.state.overlay(), ext)
+      if (this.pool.has(hash) || [...this.pool.values()].some(e => e.provides === provides)) throw new InvalidTransactionError('Stale')
+      this.pool.set(hash, { hash, bytes, nonce: 0, provides, onStatus })
+      onStatus?.('ready')
+      return hash
+    }
     let status: TxStatus = 'ready'
     try {
       this.runtime.check(head.state.overlay(), ext, this.context(head.number + 1))
@@ -169,7 +176,9 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     const nowMs = Number((call.args[0] as unknown as { toBigInt(): bigint }).toBigInt())
     const entries = signed.map(bytes => {
       const ext = rt.decodeExtrinsic(bytes)
-      return { hash: blake2AsHex(bytes, 256) as Hex, bytes, signer: ext.signer.toString(), nonce: ext.nonce.toNumber() }
+      return ext.isSigned
+        ? { hash: blake2AsHex(bytes, 256) as Hex, bytes, signer: ext.signer.toString(), nonce: ext.nonce.toNumber() }
+        : { hash: blake2AsHex(bytes, 256) as Hex, bytes, nonce: 0 }
     })
     return await this.serialize(async () => await this.commit(this.build(nowMs, entries, true)))
   }
@@ -194,6 +203,8 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     rt.write(overlay, nowMs, 'timestamp', 'now')
     extrinsics.push(rt.registry.createType('Extrinsic', rt.tx.timestamp!.set!(nowMs)).toHex() as Hex)
     events.push(...this.successEvents(0))
+    // pallet on_initialize hooks (hooks.ts), after the timestamp inherent
+    events.push(...runOnInitialize(rt, overlay, number).map(e => ({ phase: { Initialization: null }, event: rt.encodeEvent(e) })))
     const included: PoolEntry[] = []
     for (const entry of entries) {
       const index = extrinsics.length
@@ -256,6 +267,7 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
   private apply (overlay: StateOverlay, entry: PoolEntry, number: number, index: number): Array<{ phase: unknown, event: Uint8Array }> | undefined {
     const rt = this.runtime
     const ext = rt.decodeExtrinsic(entry.bytes)
+    if (!ext.isSigned) return this.applyUnsigned(overlay, entry, ext, index)
     let checked
     try {
       checked = rt.check(overlay, ext, this.context(number))
@@ -284,6 +296,30 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
       result = [...emitted, { pallet: 'TransactionPayment', name: 'TransactionFeePaid', data: [checked.signer, checked.fee, 0] }, { pallet: 'System', name: 'ExtrinsicFailed', data: [rt.moduleError(e), { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' }] }]
     }
     return result.map(e => ({ phase, event: rt.encodeEvent(e) }))
+  }
+
+  /** Applies a pooled unsigned extrinsic (re-validated on the block's state; no fee, no nonce). */
+  private applyUnsigned (overlay: StateOverlay, entry: PoolEntry, ext: Extrinsic, index: number): Array<{ phase: unknown, event: Uint8Array }> | undefined {
+    const rt = this.runtime
+    this.pool.delete(entry.hash)
+    try {
+      rt.validateUnsigned(overlay, ext)
+    } catch (err) {
+      if ((err as Error).name !== InvalidTransactionError.name) throw err
+      entry.onStatus?.({ invalid: (err as Error).message })
+      return undefined
+    }
+    const info = { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'No' }
+    const child = overlay.child()
+    let result: EventToEmit[]
+    try {
+      result = [...dispatch(rt, child, ext, { none: true }), { pallet: 'System', name: 'ExtrinsicSuccess', data: [info] }]
+      child.commit()
+    } catch (err) {
+      if ((err as Error).name !== DispatchModuleError.name) throw err
+      result = [{ pallet: 'System', name: 'ExtrinsicFailed', data: [rt.moduleError(err as DispatchModuleError), info] }]
+    }
+    return result.map(e => ({ phase: { ApplyExtrinsic: index }, event: rt.encodeEvent(e) }))
   }
 
   private successEvents (index: number): Array<{ phase: unknown, event: Uint8Array }> {

@@ -1,52 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * Call dispatch of the dev runtime: a handler per pallet (System, Balances, Sudo, NsnStake, NsnReputation). Each call
+ * Call dispatch of the dev runtime: a handler per pallet. Each call
  * reads and writes storage through `view` and returns its events; a pallet error throws `DispatchModuleError`
  * and the caller drops the call's writes.
  */
+import { transfer } from './pallets/currency.ts'
+import { dispatchNsnBft } from './pallets/nsn-bft.ts'
+import { dispatchNsnBootstrap } from './pallets/nsn-bootstrap.ts'
+import { dispatchNsnDirector } from './pallets/nsn-director.ts'
+import { dispatchNsnModelRegistry } from './pallets/nsn-model-registry.ts'
 import { dispatchNsnReputation } from './pallets/nsn-reputation.ts'
 import { dispatchNsnStake } from './pallets/nsn-stake.ts'
+import { dispatchNsnStorage } from './pallets/nsn-storage.ts'
+import { dispatchNsnTaskMarket } from './pallets/nsn-task-market.ts'
+import { dispatchNsnTreasury } from './pallets/nsn-treasury.ts'
+import { ensureSigned } from './pallets/origin.ts'
 import { DispatchModuleError } from './runtime.ts'
 import { StateOverlay } from './state.ts'
-import type { CallArg, Origin } from './pallets/nsn-stake.ts'
+import type { CallArg, Origin } from './pallets/origin.ts'
 import type { DevRuntime, EventToEmit } from './runtime.ts'
 import type { StorageView } from './state.ts'
 import type { Call, Extrinsic } from '@polkadot/types/interfaces'
-
-/** Existential deposit (Balances constant): accounts below it are reaped; keep-alive refuses it. */
-export const EXISTENTIAL_DEPOSIT = 1_000_000_000n
-
-interface AccountInfoLike {
-  toJSON(): Record<string, unknown>
-  nonce: { toNumber(): number }
-  providers: { toNumber(): number }
-  data: { free: { toBigInt(): bigint }, reserved: { toBigInt(): bigint }, toJSON(): Record<string, unknown> }
-}
-
-function account (rt: DevRuntime, view: StorageView, who: string): AccountInfoLike {
-  return rt.read<AccountInfoLike>(view, 'system', 'account', who)
-}
-
-function setFree (rt: DevRuntime, view: StorageView, who: string, free: bigint): void {
-  const a = account(rt, view, who)
-  const providers = a.providers.toNumber() === 0 && free > 0n ? 1 : a.providers.toNumber()
-  rt.write(view, { ...a.toJSON(), providers, data: { ...a.data.toJSON(), free } }, 'system', 'account', who)
-}
-
-function transfer (rt: DevRuntime, view: StorageView, from: string, to: string, amount: bigint, keepAlive: boolean): EventToEmit[] {
-  const src = account(rt, view, from).data.free.toBigInt()
-  if (amount > src) throw new DispatchModuleError('Balances', 'InsufficientBalance')
-  const left = src - amount
-  if (keepAlive && left < EXISTENTIAL_DEPOSIT) throw new DispatchModuleError('Balances', 'Expendability')
-  const destFree = account(rt, view, to).data.free.toBigInt()
-  if (destFree + amount < EXISTENTIAL_DEPOSIT) throw new DispatchModuleError('Balances', 'ExistentialDeposit')
-  const events: EventToEmit[] = []
-  if (destFree === 0n) events.push({ pallet: 'System', name: 'NewAccount', data: [to] }, { pallet: 'Balances', name: 'Endowed', data: [to, amount] })
-  setFree(rt, view, from, left)
-  setFree(rt, view, to, destFree + amount)
-  events.push({ pallet: 'Balances', name: 'Transfer', data: [from, to, amount] })
-  return events
-}
 
 /** A call's decoded arguments and its origin, as the per-pallet handlers receive them. */
 type PalletHandler = (rt: DevRuntime, view: StorageView, method: string, args: CallArg[], origin: Origin) => EventToEmit[]
@@ -56,10 +30,7 @@ function amountArg (a: CallArg | undefined): bigint {
   return arg.unwrap != null ? arg.unwrap().toBigInt() : (arg.toBigInt as () => bigint)()
 }
 
-function signedOrigin (origin: Origin): string {
-  if (typeof origin !== 'string') throw new DispatchModuleError('DispatchError', 'BadOrigin')
-  return origin
-}
+const signedOrigin = ensureSigned
 
 /** `sudo.sudo(call)`: the sudo key dispatches `call` as root; its failure is reported in `Sudid`. */
 function sudo (rt: DevRuntime, view: StorageView, method: string, args: CallArg[], origin: Origin): EventToEmit[] {
@@ -91,11 +62,18 @@ const HANDLERS: Record<string, PalletHandler> = {
   },
   sudo,
   nsnStake: dispatchNsnStake,
-  nsnReputation: dispatchNsnReputation
+  nsnReputation: dispatchNsnReputation,
+  nsnDirector: dispatchNsnDirector,
+  nsnBft: dispatchNsnBft,
+  nsnStorage: dispatchNsnStorage,
+  nsnTreasury: dispatchNsnTreasury,
+  nsnTaskMarket: dispatchNsnTaskMarket,
+  nsnModelRegistry: dispatchNsnModelRegistry,
+  nsnBootstrap: dispatchNsnBootstrap
 }
 
-/** Dispatches the extrinsic's call as `origin` (a signed account). */
-export function dispatch (rt: DevRuntime, view: StorageView, ext: Extrinsic, origin: string): EventToEmit[] {
+/** Dispatches the extrinsic's call as `origin` (a signed account, or none for a validated unsigned extrinsic). */
+export function dispatch (rt: DevRuntime, view: StorageView, ext: Extrinsic, origin: Origin): EventToEmit[] {
   return dispatchCall(rt, view, ext.method as unknown as Call, origin)
 }
 

@@ -5,6 +5,7 @@
  */
 import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { runGenesis } from './hooks.ts'
 import type { DevRuntime } from './runtime.ts'
 import type { StateSnapshot } from './state.ts'
 import { StateSnapshot as Snapshot } from './state.ts'
@@ -31,5 +32,7 @@ export async function devGenesis (rt: DevRuntime): Promise<StateSnapshot> {
   rt.write(overlay, DEV_ENDOWMENT * BigInt(accounts.length), 'balances', 'totalIssuance')
   rt.write(overlay, accounts[0]?.address, 'sudo', 'key')
   rt.write(overlay, 0, 'system', 'number')
+  // each pallet's own genesis config (hooks.ts), in hook order
+  await runGenesis(rt, overlay)
   return overlay.freeze()
 }

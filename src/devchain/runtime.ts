@@ -8,7 +8,10 @@ import { expandMetadata } from '@polkadot/types'
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { ed25519Verify as wasmEd25519Verify, sr25519Verify as wasmSr25519Verify } from '@polkadot/wasm-crypto'
 import { blake2AsU8a, decodeAddress, signatureVerify } from '@polkadot/util-crypto'
+import { unsignedValidator } from './hooks.ts'
 import { buildRuntimeMetadata, RUNTIME_VERSION } from './metadata/build.ts'
+import type { UnsignedValidity } from './hooks.ts'
+import type { CallArg } from './pallets/origin.ts'
 import type { Hex, StorageView } from './state.ts'
 import type { Metadata, TypeRegistry } from '@polkadot/types'
 import type { Extrinsic } from '@polkadot/types/interfaces'
@@ -203,12 +206,25 @@ export class DevRuntime {
   }
 
   /**
+   * `validate_unsigned`: an unsigned extrinsic is acceptable only if its pallet's hook says so
+   * (`hooks.ts`); otherwise `InvalidTransactionError('Call')`.
+   */
+  validateUnsigned (view: StorageView, ext: Extrinsic): UnsignedValidity {
+    const index = ext.method.callIndex[0]
+    const pallet = this.metadata.asLatest.pallets.find(p => p.index.toNumber() === index)?.name.toString()
+    const validate = pallet == null ? undefined : unsignedValidator(pallet)
+    if (validate == null) throw new InvalidTransactionError('Call')
+    const { method } = this.registry.findMetaCall(ext.method.callIndex)
+    return validate(this, view, method, ext.method.args as unknown as CallArg[])
+  }
+
+  /**
    * `DispatchError::Module` for a pallet error, as `System.ExtrinsicFailed` carries it; pallet
    * `DispatchError` names a plain variant (`new DispatchModuleError('DispatchError', 'BadOrigin')`).
    */
-  moduleError (e: DispatchModuleError): { Module: { index: number, error: Uint8Array } } | Record<string, null> {
+  moduleError (e: DispatchModuleError): { Module: { index: number, error: Uint8Array } } | Record<string, string | null> {
     // a plain `DispatchError` variant (`BadOrigin`, …) rather than a pallet's error
-    if (e.pallet === 'DispatchError') return { [e.error]: null }
+    if (e.pallet === 'DispatchError') return e.error === 'Arithmetic' ? { Arithmetic: 'Overflow' } : { [e.error]: null }
     const pallet = this.metadata.asLatest.pallets.find(p => p.name.toString() === e.pallet)
     if (pallet == null || pallet.errors.isNone) throw new Error(`No errors in ${e.pallet}`)
     const variants = this.registry.lookup.getSiType(pallet.errors.unwrap().type).def.asVariant.variants

@@ -113,6 +113,18 @@ export class StateOverlay implements StorageView {
     return new StateSnapshot(next)
   }
 
+  /** Keys under `prefix` as this view sees them (base keys plus writes, minus deletions), sorted. */
+  keys (prefix: string): string[] {
+    const base = this.base instanceof StateSnapshot ? this.base.keysPaged(prefix, Number.POSITIVE_INFINITY) : this.base.keys(prefix)
+    const out = new Set(base)
+    for (const [k, v] of this.changes) {
+      if (!k.startsWith(prefix)) continue
+      if (v === null) out.delete(k)
+      else out.add(k)
+    }
+    return [...out].sort()
+  }
+
   /** Keys changed in this overlay (for storage subscriptions and the block's state diff). */
   changedKeys (): string[] {
     return [...this.changes.keys()]
@@ -123,4 +135,6 @@ export class StateOverlay implements StorageView {
 export interface StorageView {
   get(key: string): Hex | undefined
   set(key: string, value: Hex | null): void
+  /** Keys under `prefix` (hex), sorted. */
+  keys(prefix: string): string[]
 }

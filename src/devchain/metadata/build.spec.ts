@@ -34,7 +34,7 @@ describe('buildRuntimeMetadata', () => {
     expect(Array.from(built.v14.subarray(0, 5))).toEqual([...METADATA_MAGIC, 14])
     expect(Array.from(built.v15.subarray(0, 5))).toEqual([...METADATA_MAGIC, 15])
     expect(built.metadata.version).toBe(15)
-    expect(built.registry.metadata.pallets.length).toBe(7)
+    expect(built.registry.metadata.pallets.length).toBe(14)
   })
 
   it('should declare the well-known runtime API ids (blake2b-64 of the trait name)', () => {
@@ -56,7 +56,8 @@ describe.each([['V14', 14], ['V15', 15]] as const)('metadata %s', (_name, versio
     expect(metadata.version).toBe(version)
     expect(() => metadata.getUniqTypes(true)).not.toThrow()
     expect(metadata.asLatest.pallets.map(p => [p.name.toString(), p.index.toNumber()])).toEqual([
-      ['System', 0], ['Timestamp', 1], ['Balances', 5], ['TransactionPayment', 6], ['Sudo', 7], ['NsnStake', 50], ['NsnReputation', 51]
+      ['System', 0], ['Timestamp', 1], ['Balances', 5], ['TransactionPayment', 6], ['Sudo', 7], ['NsnStake', 50], ['NsnReputation', 51],
+      ['NsnDirector', 52], ['NsnBft', 53], ['NsnStorage', 54], ['NsnTreasury', 55], ['NsnTaskMarket', 56], ['NsnModelRegistry', 57], ['NsnBootstrap', 58]
     ])
     expect(metadata.asLatest.extrinsic.transactionExtensions.map(e => e.identifier.toString())).toEqual([
       'CheckNonZeroSender', 'CheckSpecVersion', 'CheckTxVersion', 'CheckGenesis', 'CheckMortality', 'CheckNonce', 'CheckWeight', 'ChargeTransactionPayment'

@@ -16,8 +16,8 @@ import { blake2AsU8a } from '@polkadot/util-crypto'
 import { REPUTATION_CONSTANTS as K, REPUTATION_EVENT_TYPES } from '../metadata/pallets/nsn-reputation.ts'
 import { DispatchModuleError } from '../runtime.ts'
 import type { ReputationEventType } from '../metadata/pallets/nsn-reputation.ts'
-import { big } from './nsn-stake.ts'
-import type { CallArg, Origin } from './nsn-stake.ts'
+import { big, ensureRoot, ensureSigned } from './origin.ts'
+import type { CallArg, Origin } from './origin.ts'
 import type { DevRuntime, EventToEmit } from '../runtime.ts'
 import type { StorageView } from '../state.ts'
 
@@ -119,14 +119,9 @@ class ReputationStore {
   }
 }
 
-function root (origin: Origin): void {
-  if (typeof origin === 'string') throw new DispatchModuleError('DispatchError', 'BadOrigin')
-}
+const root = ensureRoot
 
-function signed (origin: Origin): string {
-  if (typeof origin !== 'string') throw new DispatchModuleError('DispatchError', 'BadOrigin')
-  return origin
-}
+const signed = ensureSigned
 
 function deltasOf (types: ReputationEventType[]): Deltas {
   const deltas: Deltas = { director: 0n, validator: 0n, seeder: 0n }
@@ -233,4 +228,19 @@ export function dispatchNsnReputation (rt: DevRuntime, view: StorageView, method
     default:
       throw new DispatchModuleError('System', 'CallFiltered')
   }
+}
+
+/**
+ * Records a reputation event from another pallet (director, BFT, storage, task market), as the
+ * root call `record_event` does. Never silently dropped (weakness 24): a full pending queue throws
+ * `NsnReputation.MaxEventsExceeded`, which fails the caller's call or hook.
+ */
+export function recordReputationEvent (rt: DevRuntime, view: StorageView, who: string, eventType: ReputationEventType, slot: bigint): EventToEmit[] {
+  return recordEvent(new ReputationStore(rt, view), who, eventType, slot)
+}
+
+/** `who`'s reputation total with the decay due applied first (writes the decay, as an election does). */
+export function reputationTotalOf (rt: DevRuntime, view: StorageView, who: string): { total: bigint, events: EventToEmit[] } {
+  const { score, events } = new ReputationStore(rt, view).applyDue(who)
+  return { total: reputationTotal(score), events }
 }

@@ -6,26 +6,19 @@
  * never fails because of delegations (weakness 12); a region change moves the whole stake between
  * regions (weakness 13); locks have a floor and a serving director cannot withdraw (weakness 15).
  */
-import { EXISTENTIAL_DEPOSIT } from '../metadata/pallets/balances.ts'
+import { hexToU8a } from '@polkadot/util'
 import { STAKE_CONSTANTS as K } from '../metadata/pallets/nsn-stake.ts'
 import { DispatchModuleError } from '../runtime.ts'
 import type { NodeRole, Region } from '../metadata/pallets/nsn-stake.ts'
+import { burnReserved, reserve, unreserve, U128_MAX } from './currency.ts'
+import { big, ensureRoot, ensureSigned } from './origin.ts'
+import type { CallArg, Origin } from './origin.ts'
 import type { DevRuntime, EventToEmit } from '../runtime.ts'
 import type { StorageView } from '../state.ts'
 
-/** The largest u128. */
-export const U128_MAX = (1n << 128n) - 1n
+export { U128_MAX }
 
-/** A dispatch origin: a signed account (SS58) or root. */
-export type Origin = string | { root: true }
-
-/** A decoded call argument (a polkadot-js codec). */
-export interface CallArg {
-  toString(): string
-  toBigInt?(): bigint
-  toNumber?(): number
-  type?: string
-}
+export type { CallArg, Origin } from './origin.ts'
 
 interface StakeInfo { amount: bigint, lockedUntil: number, role: NodeRole, region: Region, delegatedToMe: bigint }
 
@@ -76,41 +69,19 @@ class StakeStore {
     this.put(u128(this.big('nsnStake', 'regionStakes', region) + delta), 'regionStakes', region)
   }
 
-  private account (who: string): { toJSON(): Record<string, unknown>, data: { free: { toBigInt(): bigint }, reserved: { toBigInt(): bigint }, toJSON(): Record<string, unknown> } } {
-    return this.rt.read(this.view, 'system', 'account', who)
-  }
-
   /** Moves `amount` from free to reserved, keeping the existential deposit free. */
   reserve (who: string, amount: bigint): EventToEmit[] {
-    const a = this.account(who)
-    const free = a.data.free.toBigInt()
-    if (free < amount || free - amount < EXISTENTIAL_DEPOSIT) throw fail('InsufficientBalance')
-    const reserved = u128(a.data.reserved.toBigInt() + amount)
-    this.rt.write(this.view, { ...a.toJSON(), data: { ...a.data.toJSON(), free: free - amount, reserved } }, 'system', 'account', who)
-    return [{ pallet: 'Balances', name: 'Reserved', data: [who, amount] }]
+    return reserve(this.rt, this.view, who, amount, fail('InsufficientBalance'))
   }
 
   /** Moves `amount` from reserved back to free (`burn`: removes it from reserved and the issuance). */
   unreserve (who: string, amount: bigint, burn = false): EventToEmit[] {
-    const a = this.account(who)
-    const reserved = a.data.reserved.toBigInt()
-    if (reserved < amount) throw new Error(`reserved balance of ${who} below its stake`)
-    const free = burn ? a.data.free.toBigInt() : u128(a.data.free.toBigInt() + amount)
-    this.rt.write(this.view, { ...a.toJSON(), data: { ...a.data.toJSON(), free, reserved: reserved - amount } }, 'system', 'account', who)
-    if (!burn) return [{ pallet: 'Balances', name: 'Unreserved', data: [who, amount] }]
-    this.rt.write(this.view, this.big('balances', 'totalIssuance') - amount, 'balances', 'totalIssuance')
-    return [{ pallet: 'Balances', name: 'Slashed', data: [who, amount] }]
+    return burn ? burnReserved(this.rt, this.view, who, amount) : unreserve(this.rt, this.view, who, amount)
   }
 }
 
-function signed (origin: Origin): string {
-  if (typeof origin !== 'string') throw new DispatchModuleError('DispatchError', 'BadOrigin')
-  return origin
-}
-
-function root (origin: Origin): void {
-  if (typeof origin === 'string') throw new DispatchModuleError('DispatchError', 'BadOrigin')
-}
+const signed = ensureSigned
+const root = ensureRoot
 
 function depositStake (st: StakeStore, who: string, amount: bigint, lockBlocks: number, region: Region): EventToEmit[] {
   const old = st.stake(who)
@@ -198,8 +169,7 @@ function setNodeMode (st: StakeStore, account: string, mode: CallArg): EventToEm
   return [{ pallet: PALLET, name: 'NodeModeChanged', data: [account, mode] }]
 }
 
-/** A decoded numeric call argument as bigint (shared by the pallets' dispatchers). */
-export const big = (a: CallArg | undefined): bigint => (a?.toBigInt as () => bigint).call(a)
+export { big }
 
 /**
  * Dispatches `nsnStake.<method>` (polkadot-js camelCase name) with decoded `args` as `origin`.
@@ -226,4 +196,36 @@ export function dispatchNsnStake (rt: DevRuntime, view: StorageView, method: str
     default:
       throw new DispatchModuleError('System', 'CallFiltered')
   }
+}
+
+/** The stake record of `who` (zero amount when absent). */
+export function stakeOf (rt: DevRuntime, view: StorageView, who: string): Readonly<StakeInfo> {
+  return new StakeStore(rt, view).stake(who)
+}
+
+/** Every account with a stake entry (all of them: the dev chain's stake set is small). */
+export function stakers (rt: DevRuntime, view: StorageView): string[] {
+  const prefix = rt.key('nsnStake', 'stakes')
+  const keys = view.keys(prefix)
+  return keys.map(k => rt.registry.createType('AccountId32', hexToU8a(`0x${k.slice(-64)}`)).toString()).sort()
+}
+
+/** `who`'s node mode (`Lane1Active` when unset). */
+export function nodeModeOf (rt: DevRuntime, view: StorageView, who: string): string {
+  return new StakeStore(rt, view).mode(who)
+}
+
+/** Sets a staked node's mode and role from another pallet (the director's epoch transitions). */
+export function setModeAndRole (rt: DevRuntime, view: StorageView, who: string, mode: unknown, role: NodeRole): EventToEmit[] {
+  const st = new StakeStore(rt, view)
+  const s = st.stake(who)
+  if (s.amount === 0n) return []
+  st.put(mode, 'nodeModes', who)
+  if (s.role !== role) st.setStake(who, { ...s, role })
+  return [{ pallet: PALLET, name: 'NodeModeChanged', data: [who, mode] }]
+}
+
+/** Slashes (burns) up to `amount` of `offender`'s stake for `reason`, from another pallet; never fails on delegations (weakness 12). */
+export function slashStake (rt: DevRuntime, view: StorageView, offender: string, amount: bigint, reason: string): EventToEmit[] {
+  return slash(new StakeStore(rt, view), offender, amount, reason)
 }

@@ -28,6 +28,7 @@ export const balances: PalletDef = {
     struct('AccountData', ['pallet_balances', 'types', 'AccountData'], [
       f('free', 'u128', 'Balance'), f('reserved', 'u128', 'Balance'), f('frozen', 'u128', 'Balance'), f('flags', 'ExtraFlags', 'ExtraFlags')
     ], { params: [{ name: 'Balance', type: 'u128' }] }),
+    enumType('BalanceStatus', ['frame_support', 'traits', 'tokens', 'misc', 'BalanceStatus'], units(['Free', 'Reserved'])),
     enumType('Reasons', ['pallet_balances', 'types', 'Reasons'], units(['Fee', 'Misc', 'All'])),
     struct('BalanceLock', ['pallet_balances', 'types', 'BalanceLock'], [
       f('id', '[u8; 8]', 'LockIdentifier'), f('amount', 'u128', 'Balance'), f('reasons', 'Reasons', 'Reasons')
@@ -50,6 +51,7 @@ export const balances: PalletDef = {
     v('BalanceSet', 3, [who, f('free', 'u128', 'T::Balance')], ['A balance was set by root.']),
     v('Reserved', 4, [who, amount], ['Some balance was reserved (moved from free to reserved).']),
     v('Unreserved', 5, [who, amount], ['Some balance was unreserved (moved from reserved to free).']),
+    v('ReserveRepatriated', 6, [f('from', 'AccountId32', 'T::AccountId'), f('to', 'AccountId32', 'T::AccountId'), amount, f('destination_status', 'BalanceStatus', 'Status')], ['Some balance was moved from the reserve of the first account to the second account.']),
     v('Deposit', 7, [who, amount], ['Some amount was deposited (e.g. for transaction fees).']),
     v('Withdraw', 8, [who, amount], ['Some amount was withdrawn from the account (e.g. for transaction fees).']),
     v('Slashed', 9, [who, amount], ['Some amount was removed from the account (e.g. for misbehavior).']),

@@ -5,8 +5,15 @@
  * `RuntimeError` enums, the metadata and the decorated api follow from it.
  */
 import { balances } from './balances.ts'
+import { nsnBft } from './nsn-bft.ts'
+import { nsnBootstrap } from './nsn-bootstrap.ts'
+import { nsnDirector } from './nsn-director.ts'
+import { nsnModelRegistry } from './nsn-model-registry.ts'
 import { nsnReputation } from './nsn-reputation.ts'
 import { nsnStake } from './nsn-stake.ts'
+import { nsnStorage } from './nsn-storage.ts'
+import { nsnTaskMarket } from './nsn-task-market.ts'
+import { nsnTreasury } from './nsn-treasury.ts'
 import { sudo } from './sudo.ts'
 import { system } from './system.ts'
 import { timestamp } from './timestamp.ts'
@@ -21,5 +28,12 @@ export const PALLETS: readonly PalletDef[] = [
   transactionPayment,
   sudo,
   nsnStake,
-  nsnReputation
+  nsnReputation,
+  nsnDirector,
+  nsnBft,
+  nsnStorage,
+  nsnTreasury,
+  nsnTaskMarket,
+  nsnModelRegistry,
+  nsnBootstrap
 ]

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * NsnStorage (index 54) call implementations and hooks. Not built yet.
+ */
+import { DispatchModuleError } from '../runtime.ts'
+import type { PalletHooks } from '../hooks.ts'
+import type { CallArg, Origin } from './origin.ts'
+import type { DevRuntime, EventToEmit } from '../runtime.ts'
+import type { StorageView } from '../state.ts'
+
+/**
+ * Dispatches `nsnStorage.<method>` (polkadot-js camelCase name) with decoded `args` as `origin`.
+ * Throws `DispatchModuleError` for pallet errors; the caller drops the call's writes.
+ */
+export function dispatchNsnStorage (_rt: DevRuntime, _view: StorageView, _method: string, _args: CallArg[], _origin: Origin): EventToEmit[] {
+  throw new DispatchModuleError('System', 'CallFiltered')
+}
+
+/** The pallet's hooks (see `hooks.ts`). */
+export const nsnStorageHooks: PalletHooks = {}

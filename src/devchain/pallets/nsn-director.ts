@@ -18,3 +18,12 @@ export function dispatchNsnDirector (_rt: DevRuntime, _view: StorageView, _metho
 
 /** The pallet's hooks (see `hooks.ts`). */
 export const nsnDirectorHooks: PalletHooks = {}
+
+/**
+ * The account that leads `slot`: the slot's epoch committee in rotation (`committee[slot mod len]`,
+ * fallbacks in committee order after it), or undefined when that epoch has no committee.
+ * Used by NsnTaskMarket (which recipe task a slot's leader executes) and NsnBft.
+ */
+export function slotLeader (_rt: DevRuntime, _view: StorageView, _slot: bigint): string | undefined {
+  throw new Error('NsnDirector.slotLeader is not built yet')
+}

@@ -18,3 +18,12 @@ export function dispatchNsnTaskMarket (_rt: DevRuntime, _view: StorageView, _met
 
 /** The pallet's hooks (see `hooks.ts`). */
 export const nsnTaskMarketHooks: PalletHooks = {}
+
+/**
+ * Settles the Lane-0 task (recipe) that `slot` took from the queue, if any: paid out to its
+ * executor when the slot is certified, otherwise refunded or returned to the queue. Called by
+ * NsnBft when a certificate is stored (`certified = true`) and when a slot ends without one.
+ */
+export function settleLane0Task (_rt: DevRuntime, _view: StorageView, _slot: bigint, _certified: boolean): EventToEmit[] {
+  throw new Error('NsnTaskMarket.settleLane0Task is not built yet')
+}

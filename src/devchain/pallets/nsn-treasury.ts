@@ -18,3 +18,13 @@ export function dispatchNsnTreasury (_rt: DevRuntime, _view: StorageView, _metho
 
 /** The pallet's hooks (see `hooks.ts`). */
 export const nsnTreasuryHooks: PalletHooks = {}
+
+/** Credits `account` with `slots` certified director slots towards the next distribution (called by NsnBft). */
+export function recordDirectorWork (_rt: DevRuntime, _view: StorageView, _account: string, _slots: bigint): EventToEmit[] {
+  throw new Error('NsnTreasury.recordDirectorWork is not built yet')
+}
+
+/** Credits `account` with `votes` attestations towards the next distribution (called by NsnBft). */
+export function recordValidatorWork (_rt: DevRuntime, _view: StorageView, _account: string, _votes: bigint): EventToEmit[] {
+  throw new Error('NsnTreasury.recordValidatorWork is not built yet')
+}

@@ -25,8 +25,20 @@ const configSchema = z.object({
   localNetwork: z.boolean().default(false),
   /** 'webrtc-only': dial discovered peers only over relayed-then-direct WebRTC. */
   dialPolicy: z.enum(['any', 'webrtc-only']).default('any'),
-  mode: z.enum(['announce', 'push']).default('announce')
+  mode: z.enum(['announce', 'push']).default('announce'),
+  /** The chain's JSON-RPC WebSocket endpoint (`ws://` or `wss://`), for the wallet and director pages. */
+  chain: z.string().refine(isChainEndpoint, { message: 'expected a ws:// or wss:// URL' }).optional()
 })
+
+/** Whether `url` is a `ws://` or `wss://` URL with a host. */
+export function isChainEndpoint (url: string): boolean {
+  try {
+    const u = new URL(url)
+    return (u.protocol === 'ws:' || u.protocol === 'wss:') && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
 
 export type BrowserNodeConfig = z.infer<typeof configSchema>
 
@@ -54,13 +66,14 @@ function configFromEnv (): Record<string, unknown> {
   if (env.VITE_NSN_CHANNEL != null) out.channel = env.VITE_NSN_CHANNEL
   if (list(env.VITE_NSN_BOOTSTRAP) != null) out.bootstrap = list(env.VITE_NSN_BOOTSTRAP)
   if (list(env.VITE_NSN_PRODUCERS) != null) out.producers = list(env.VITE_NSN_PRODUCERS)
+  if (env.VITE_NSN_CHAIN != null && env.VITE_NSN_CHAIN !== '') out.chain = env.VITE_NSN_CHAIN
   return out
 }
 
 /**
  * The configuration, later sources winning: `VITE_NSN_CHANNEL` / `VITE_NSN_BOOTSTRAP` /
- * `VITE_NSN_PRODUCERS` at build time, `/nsn-config.json` (written by `npm start`, optional), then URL
- * query parameters (`?channel=…&bootstrap=…&producer=…&local=1&dial=webrtc-only`).
+ * `VITE_NSN_PRODUCERS` / `VITE_NSN_CHAIN` at build time, `/nsn-config.json` (written by `npm start`,
+ * optional), then URL query parameters (`?channel=…&bootstrap=…&producer=…&local=1&dial=webrtc-only&chain=ws://…`).
  */
 export async function loadBrowserConfig (options: { signal?: AbortSignal } = {}): Promise<BrowserNodeConfig> {
   let base: Record<string, unknown> = configFromEnv()
@@ -81,6 +94,7 @@ export async function loadBrowserConfig (options: { signal?: AbortSignal } = {})
   if (q.has('dial')) merged.dialPolicy = q.get('dial')
   if (q.has('mode')) merged.mode = q.get('mode')
   if (q.has('test')) merged.testSource = q.get('test') === '1'
+  if (q.has('chain')) merged.chain = q.get('chain')
   return parseBrowserConfig(merged)
 }
 

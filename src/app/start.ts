@@ -43,7 +43,7 @@ async function main (): Promise<void> {
     log
   }).catch(async (err: unknown) => { await chain.stop(); throw err })
   console.log(`[start] director publishing channel "${devnet.channel}" with session key ${devnet.producerKey}`)
-  const web = await startWebServer({ mode: values.preview ? 'preview' : 'dev', build: values.preview, port: Number(values['web-port']), config: () => devnet.webConfig })
+  const web = await startWebServer({ mode: values.preview ? 'preview' : 'dev', build: values.preview, port: Number(values['web-port']), config: () => ({ ...devnet.webConfig, chain: chain.wsUrl }) })
   let stopping = false
   const stop = async (): Promise<void> => {
     if (stopping) return

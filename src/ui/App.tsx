@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import { Suspense, lazy } from 'react'
 import { ComingSoon } from './components/ComingSoon.tsx'
 import { WatchPage } from './features/watch/index.tsx'
 import { useHashRoute } from './hooks/useHashRoute.ts'
 import { ROUTES, routeHref } from './routes.ts'
+
+// The wallet page (and @polkadot/api with it) loads only when opened.
+const WalletPage = lazy(async () => import('./features/wallet/index.tsx'))
 
 /** The app shell: navigation and the current page. */
 export function App () {
@@ -26,6 +30,11 @@ export function App () {
         <div hidden={route.id !== 'watch'}>
           <WatchPage />
         </div>
+        {route.id === 'wallet' && (
+          <Suspense fallback={<p role="status">Loading the wallet…</p>}>
+            <WalletPage />
+          </Suspense>
+        )}
         {!route.available && <ComingSoon title={route.label} />}
       </main>
     </div>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest'
-import { parseRoute, routeHref } from './routes.ts'
+import { ROUTES, parseRoute, routeHref } from './routes.ts'
 
 describe('routes', () => {
   it('should default to watch', () => {
@@ -13,5 +13,10 @@ describe('routes', () => {
     expect(parseRoute('#settings').id).toBe('settings')
     expect(parseRoute('#/director/x?y=1').id).toBe('director')
     expect(parseRoute(routeHref('dashboard')).available).toBe(false)
+  })
+
+  it('should mark the built pages available', () => {
+    expect(ROUTES.filter(r => r.available).map(r => r.id)).toEqual(['watch', 'wallet'])
+    expect(parseRoute('#/wallet').available).toBe(true)
   })
 })

@@ -15,7 +15,7 @@ export type RouteId = 'watch' | 'director' | 'wallet' | 'dashboard' | 'settings'
 export const ROUTES: readonly Route[] = [
   { id: 'watch', label: 'Watch', available: true },
   { id: 'director', label: 'Director', available: false },
-  { id: 'wallet', label: 'Wallet', available: false },
+  { id: 'wallet', label: 'Wallet', available: true },
   { id: 'dashboard', label: 'Dashboard', available: false },
   { id: 'settings', label: 'Settings', available: false }
 ]

@@ -4,9 +4,12 @@
  * light path, without `@polkadot/api` (DESIGN.md "Operations").
  */
 import { hexToU8a } from '@polkadot/util'
-import { accountMapKey, decodeAccount, decodeStake } from './wire.ts'
+import {
+  accountMapKey, currentEpochKey, decodeAccount, decodeCommittee, decodeEpoch, decodeSessionKey, decodeStake, epochCommitteeKey,
+  sessionKeyStorageKey
+} from './wire.ts'
 import type { JsonRpcTransport } from './transport.ts'
-import type { AccountSnapshot, StakeSnapshot } from './wire.ts'
+import type { AccountSnapshot, EpochSnapshot, StakeSnapshot } from './wire.ts'
 import type { AbortOptions } from '../options.ts'
 
 /** Per-call options: `at` reads the state at a block hash (default: best block). */
@@ -17,6 +20,18 @@ export interface StorageReadOptions extends AbortOptions {
 /** Dependencies of {@link RawStorageReader}. */
 export interface RawStorageReaderComponents {
   transport: JsonRpcTransport
+}
+
+/** Options of {@link RawStorageReader}. */
+export interface RawStorageReaderInit {
+  /** SS58 prefix of the addresses it returns. @default 42 */
+  ss58Format?: number
+}
+
+/** A committee member with its registered session key (`null` when none). */
+export interface RawCommitteeMember {
+  account: string
+  sessionKey: `0x${string}` | null
 }
 
 /**
@@ -30,9 +45,11 @@ export interface RawStorageReaderComponents {
  */
 export class RawStorageReader {
   private readonly transport: JsonRpcTransport
+  private readonly ss58Format: number
 
-  constructor (components: RawStorageReaderComponents) {
+  constructor (components: RawStorageReaderComponents, init: RawStorageReaderInit = {}) {
     this.transport = components.transport
+    this.ss58Format = init.ss58Format ?? 42
   }
 
   /** The raw value at `key`, or `null` when absent. */
@@ -50,6 +67,26 @@ export class RawStorageReader {
   /** `NsnStake.Stakes`: the stake of `address`. */
   async stake (address: string, options: StorageReadOptions = {}): Promise<StakeSnapshot> {
     return decodeStake(await this.getStorage(accountMapKey('NsnStake', 'Stakes', address), options))
+  }
+
+  /** `NsnDirector.SessionKeys(address)`: the registered Ed25519 session key, or `null`. */
+  async sessionKey (address: string, options: StorageReadOptions = {}): Promise<`0x${string}` | null> {
+    return decodeSessionKey(await this.getStorage(sessionKeyStorageKey(address), options))
+  }
+
+  /** `NsnDirector.CurrentEpoch`, or `null` before the first epoch. */
+  async currentEpoch (options: StorageReadOptions = {}): Promise<EpochSnapshot | null> {
+    return decodeEpoch(await this.getStorage(currentEpochKey(), options), this.ss58Format)
+  }
+
+  /**
+   * `NsnDirector.EpochCommittees(epoch)` with each member's `SessionKeys` entry, read at one block
+   * (the best block's hash unless `at` is given, so that members and keys agree).
+   */
+  async committee (epoch: bigint | number, options: StorageReadOptions = {}): Promise<RawCommitteeMember[]> {
+    const at = options.at ?? await this.transport.request('chain_getBlockHash', [], options) as `0x${string}`
+    const accounts = decodeCommittee(await this.getStorage(epochCommitteeKey(epoch), { ...options, at }), this.ss58Format)
+    return Promise.all(accounts.map(async account => ({ account, sessionKey: await this.sessionKey(account, { ...options, at }) })))
   }
 
   /** Closes the transport, if it can be closed. */

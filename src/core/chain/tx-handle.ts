@@ -16,11 +16,15 @@ export interface ChainEvent {
 /** Detail of `tx:in-block`. */
 export interface TxInBlock {
   blockHash: `0x${string}`
+  /** The block's number, when the node reported it. */
+  blockNumber?: number
 }
 
 /** Detail of `tx:finalized`, and what `finalized` resolves with. */
 export interface TxFinalized {
   blockHash: `0x${string}`
+  /** The block's number, when the node reported it. */
+  blockNumber?: number
   /** The extrinsic's own events (those in its `ApplyExtrinsic` phase). */
   events: ChainEvent[]
 }

@@ -4,9 +4,10 @@
  * `NsnStake.Stakes` as in the runtime metadata (`src/devchain/metadata/pallets/`), decoded with
  * `scale-ts` so the viewer path needs no `@polkadot/types`.
  */
-import { blake2AsU8a, decodeAddress, xxhashAsU8a } from '@polkadot/util-crypto'
+import { blake2AsU8a, decodeAddress, encodeAddress, xxhashAsU8a } from '@polkadot/util-crypto'
 import { u8aConcat, u8aToHex } from '@polkadot/util'
-import { Struct, u128, u32, u8 } from 'scale-ts'
+import { Bytes, Struct, Vector, u128, u32, u64, u8 } from 'scale-ts'
+import { InvalidInputError } from '../errors.ts'
 
 /** `NodeRole` variants by SCALE index (pallet_nsn_stake). */
 export const NODE_ROLES = ['None', 'Relay', 'Validator', 'SuperNode', 'Director', 'ActiveDirector', 'Reserve'] as const
@@ -76,4 +77,85 @@ export function decodeStake (bytes: Uint8Array | null): StakeSnapshot {
   const region = REGIONS[s.region]
   if (role == null || region == null) throw new RangeError(`Unknown StakeInfo enum index (role ${s.role}, region ${s.region})`)
   return { amount: s.amount, lockedUntil: s.lockedUntil, role, region, delegatedToMe: s.delegatedToMe }
+}
+
+/** The domain prefix of a session-key proof: ASCII `nsn/session-key/2`. */
+export const SESSION_KEY_PROOF_DOMAIN: Uint8Array = new TextEncoder().encode('nsn/session-key/2')
+
+/**
+ * The bytes a session key signs (Ed25519) to prove it consents to being registered for an account:
+ * `"nsn/session-key/2" ++ accountId32` (the signer's 32 raw `AccountId` bytes). The proof goes to
+ * `NsnDirector.register_session_key(session_key, proof)`.
+ *
+ * @throws InvalidInputError when `accountId32` is not 32 bytes
+ */
+export function sessionKeyProofMessage (accountId32: Uint8Array): Uint8Array {
+  if (accountId32.length !== 32) throw new InvalidInputError(`An AccountId32 has 32 bytes, got ${accountId32.length}`, { field: 'accountId32' })
+  return u8aConcat(SESSION_KEY_PROOF_DOMAIN, accountId32)
+}
+
+/** `u64` little-endian bytes. */
+function u64Le (value: bigint): Uint8Array {
+  if (value < 0n || value >= 1n << 64n) throw new InvalidInputError(`Not a u64: ${value}`, { field: 'epoch' })
+  return u64.enc(value)
+}
+
+/** `twox64(key) ++ key`, the `Twox64Concat` hasher. */
+export function twox64Concat (key: Uint8Array): Uint8Array {
+  return u8aConcat(xxhashAsU8a(key, 64), key)
+}
+
+/** The hex key of `NsnDirector.EpochCommittees(epoch)` (`Twox64Concat` over the u64 epoch id). */
+export function epochCommitteeKey (epoch: bigint | number): `0x${string}` {
+  return u8aToHex(u8aConcat(storagePrefix('NsnDirector', 'EpochCommittees'), twox64Concat(u64Le(BigInt(epoch)))))
+}
+
+/** The hex key of `NsnDirector.SessionKeys(account)`. */
+export function sessionKeyStorageKey (address: string): `0x${string}` {
+  return accountMapKey('NsnDirector', 'SessionKeys', address)
+}
+
+/** The hex key of `NsnDirector.CurrentEpoch`. */
+export function currentEpochKey (): `0x${string}` {
+  return u8aToHex(storagePrefix('NsnDirector', 'CurrentEpoch'))
+}
+
+/** `BoundedVec<AccountId32, _>`. */
+export const AccountVecCodec = Vector(Bytes(32))
+
+/** The leading fields of `pallet_nsn_director::Epoch` (later fields, such as a status, are ignored). */
+export const EpochHeadCodec = Struct({ id: u64, startBlock: u32, endBlock: u32, directors: AccountVecCodec })
+
+/** An epoch as `NsnDirector.CurrentEpoch` holds it. */
+export interface EpochSnapshot {
+  id: bigint
+  startBlock: number
+  endBlock: number
+  /** SS58 addresses of the epoch's directors. */
+  directors: string[]
+}
+
+/** Decodes a committee (`Vec<AccountId32>`) to SS58 addresses; absent reads as empty. */
+export function decodeCommittee (bytes: Uint8Array | null, ss58Format = 42): string[] {
+  if (bytes == null) return []
+  return AccountVecCodec.dec(bytes).map(a => encodeAddress(a, ss58Format))
+}
+
+/**
+ * Decodes a `SessionKeys` value: the raw 32 bytes (`OptionQuery` over `[u8; 32]`), or an encoded
+ * `Option<[u8; 32]>` (33 bytes) if the pallet stores the option itself. Absent or `None` is `null`.
+ */
+export function decodeSessionKey (bytes: Uint8Array | null): `0x${string}` | null {
+  if (bytes == null) return null
+  if (bytes.length === 32) return u8aToHex(bytes)
+  if (bytes.length === 33 && bytes[0] === 1) return u8aToHex(bytes.subarray(1))
+  if (bytes.length === 1 && bytes[0] === 0) return null
+  throw new RangeError(`Unexpected SessionKeys value of ${bytes.length} bytes`)
+}
+
+/** Decodes `CurrentEpoch`'s leading fields; absent is `null`. */
+export function decodeEpoch (bytes: Uint8Array | null, ss58Format = 42): EpochSnapshot | null {
+  if (bytes == null) return null
+  const e = EpochHeadCodec.dec(bytes)
+  return { id: e.id, startBlock: e.startBlock, endBlock: e.endBlock, directors: e.directors.map(a => encodeAddress(a, ss58Format)) }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * A real Substrate runtime for tests: chopsticks, in this process, running the Rococo Asset Hub genesis
- * that `@substrate/connect-known-chains` ships (wasm runtime, spec 900, SS58 prefix 42, 12 decimals).
+ * that `@substrate/connect-known-chains` ships (wasm runtime `statemine` spec 900, SS58 prefix 2, 12 decimals, ROC).
  * No network: the chain starts at genesis. Blocks are built as soon as an extrinsic arrives
  * (`Instant`), and no database is used (in memory only, so sqlite3's native binding is never loaded).
  *

@@ -240,8 +240,14 @@ export class ChainClient {
 
   /** Free, reserved and frozen balance of `address`. */
   async balance (address: string): Promise<Omit<AccountSnapshot, 'nonce'>> {
-    const { data } = await this.api.query['system']!['account']!(address) as unknown as { data: { free: Codec, reserved: Codec, frozen: Codec } }
-    return { free: data.free.toBigInt(), reserved: data.reserved.toBigInt(), frozen: data.frozen.toBigInt() }
+    const { data } = await this.api.query['system']!['account']!(address) as unknown as {
+      data: { free: Codec, reserved: Codec, frozen?: Codec, miscFrozen?: Codec, feeFrozen?: Codec }
+    }
+    // runtimes before pallet_balances' 2023 AccountData (Rococo Asset Hub's genesis) split `frozen` in two
+    const misc = data.miscFrozen?.toBigInt() ?? 0n
+    const fee = data.feeFrozen?.toBigInt() ?? 0n
+    const frozen = data.frozen?.toBigInt() ?? (misc > fee ? misc : fee)
+    return { free: data.free.toBigInt(), reserved: data.reserved.toBigInt(), frozen }
   }
 
   /** The next nonce of `address`, counting extrinsics in the pool. */
@@ -464,9 +470,10 @@ function u8aHex (bytes: Uint8Array): `0x${string}` {
   return out as `0x${string}`
 }
 
+// Substrate nodes send the text; chopsticks sends the JSON of `TransactionValidityError` (`{"invalid":{"badProof":null}}`).
 const INVALID_REASONS: Array<[RegExp, InvalidTransactionReason]> = [
-  [/outdated/i, 'stale'], [/in the future/i, 'future'], [/bad signature/i, 'bad-proof'],
-  [/inability to pay/i, 'payment'], [/ancient birth block/i, 'ancient-birth-block'],
+  [/outdated|"stale"/i, 'stale'], [/in the future|"future"/i, 'future'], [/bad signature|"badProof"/i, 'bad-proof'],
+  [/inability to pay|"payment"/i, 'payment'], [/ancient birth block/i, 'ancient-birth-block'],
   [/call is not expected/i, 'call'], [/invalid signing address/i, 'bad-signer'], [/exhaust/i, 'exhausts-resources']
 ]
 

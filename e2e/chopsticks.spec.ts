@@ -15,7 +15,7 @@ import { startChopsticks } from '../test/utils/chopsticks.ts'
 import { injectExtension, USER_CANCELLED } from './fixtures/injected-extension.ts'
 import type { WebServer } from '../src/app/web-server.ts'
 import type { ChopsticksNode } from '../test/utils/chopsticks.ts'
-import type { InjectedExtension } from './fixtures/injected-extension.ts'
+import type { InjectExtensionInit, InjectedExtension } from './fixtures/injected-extension.ts'
 import type { Page } from '@playwright/test'
 
 /** Rococo Asset Hub: 12 decimals. */
@@ -53,11 +53,17 @@ async function nonce (address: string): Promise<number> {
   return (await api.rpc.system.accountNextIndex(address)).toNumber()
 }
 
-/** Opens the Wallet page on chopsticks with the extension injected and connects Alice. */
-async function openWallet (page: Page): Promise<InjectedExtension> {
-  const ext = await injectExtension(page, { accounts: [{ uri: '//Alice', name: 'Alice' }] })
+/** Opens the Wallet page on chopsticks with the extension injected and clicks "Connect extension". */
+async function openWalletAndConnect (page: Page, init: Partial<InjectExtensionInit> = {}): Promise<InjectedExtension> {
+  const ext = await injectExtension(page, { accounts: [{ uri: '//Alice', name: 'Alice' }], ...init })
   await page.goto(`${web.url}?chain=${encodeURIComponent(node.url)}#/wallet`)
   await page.getByRole('button', { name: /connect/i }).click()
+  return ext
+}
+
+/** {@link openWalletAndConnect}, then waits for Alice to be the selected account. */
+async function openWallet (page: Page): Promise<InjectedExtension> {
+  const ext = await openWalletAndConnect(page)
   // the <select> (the card around it is labelled "Account" too)
   await expect(page.getByRole('combobox', { name: 'Account', exact: true }), 'the account select offers the extension\'s account').toHaveValue(onChain(ext.accounts[0]!.address))
   expect(ext.origins).toEqual(['NSN Web'])
@@ -120,4 +126,13 @@ test('should submit nothing when the user cancels in the extension', async ({ pa
   expect(ext.requests.map(r => r.outcome)).toEqual(['rejected'])
   expect(await free(bob)).toBe(0n)
   expect(await nonce(alice)).toBe(nonceBefore)
+})
+
+test('should report no extension when the user does not authorise the app', async ({ page }) => {
+  const ext = await openWalletAndConnect(page, { authorise: false })
+
+  await expect(page.getByRole('alert').filter({ hasText: /no wallet extension/i })).toBeVisible()
+  expect(ext.origins).toEqual(['NSN Web'])
+  await expect(page.getByRole('combobox', { name: 'Account', exact: true })).toHaveCount(0)
+  expect(ext.requests).toEqual([])
 })

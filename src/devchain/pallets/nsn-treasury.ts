@@ -11,7 +11,10 @@
  *   The Root calls `record_director_work`/`record_validator_work` remain.
  * - weakness 17, treasury inconsistency: the treasury share is minted into the treasury account,
  *   and `TreasuryBalance` is the account's real free balance, brought up to date after each call of
- *   this pallet and at the end of every block (so the task market's plain transfers show up too).
+ *   this pallet and in this pallet's `on_finalize` every block, so the task market's payments (made
+ *   in calls, in its `on_initialize` and from NsnBft's `on_finalize`, which runs before this one)
+ *   show up in the same block. A hook running after this one that paid the treasury would show up
+ *   one block late; none does today.
  *   `approve_proposal` checks the account itself (keeping the existential deposit), never a counter.
  * - weakness 17, pinner pool dropped: the 20 % pinner pool is minted to the pinners pro rata by
  *   `pinner_shards_served`. A pool with no recorded work is not minted at all (no inflation without

@@ -367,6 +367,10 @@ describe('NsnTaskMarket Lane 0 recipes on the dev chain', () => {
       expect(await taskOn(t, id)).toMatchObject({ lane: 'Lane0', status: 'Open', requester: bob, executor: null, escrow, inputCid: hash, modelRequirements: LANE0_RENDERER_ID })
       recipes.push(id)
     }
+    // a Lane 0 task made with create_task_intent joins the same queue by age, whatever its priority
+    const direct = await send(tm()['createTaskIntent']!('Lane0', 'High', LANE0_RENDERER_ID, 'bafy-recipe', 0, 300, NSN), t.k.Charlie)
+    expect(direct.error).toBeNull()
+    recipes.push(BigInt(eventData(direct, 'nsnTaskMarket.TaskCreated')[0] as number))
     expect(recipes).toEqual([...recipes].sort((a, b) => (a < b ? -1 : 1)))
     expect(await idsOn(t, 'openLane0Tasks')).toEqual(recipes)
     const total = escrows.reduce((s, e) => s + e, 0n)

@@ -74,6 +74,19 @@ describe('NsnTaskMarket slots', () => {
     expect(queue()).toEqual([2n])
   })
 
+  it('should leave a scheduled recipe to its slot: no cancellation, no expiry by the deadline index', () => {
+    call(tm()['createTaskIntent']!('Lane0', 'High', 'nsn-lane0-v2', recipe(7), 0, 12, NSN), alice)
+    leader.fn = () => bob
+    block(10)
+    expect(slotTask(3n)).toBe(0n)
+    expect(() => call(tm()['failTask']!(0, 'Cancelled'), alice)).toThrow('NsnTaskMarket.Lane0ScheduledBySlot')
+    expect(() => call(tm()['submitResult']!(0, 'out', null), bob)).toThrow('NsnTaskMarket.Lane0ScheduledBySlot')
+    // its deadline (block 13) passes while the slot is out: the slot settles it
+    for (const n of [11, 12, 13, 14]) expect(block(n)).toEqual([])
+    expect(taskOf(rt, view, 0n)).toMatchObject({ status: 'Assigned', executor: bob })
+    expect(names(settleLane0Task(rt, view, 3n, false))).toEqual(['Balances.Unreserved', 'NsnTaskMarket.TaskExpired', 'NsnTaskMarket.RecipeSettled'])
+  })
+
   it('should pay a certified slot 70/20/10 out of the reserved escrow', () => {
     const escrow = 1_000_000_000_007n
     call(tm()['submitRecipe']!(recipe(9), escrow), alice)

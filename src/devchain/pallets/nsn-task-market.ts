@@ -597,10 +597,12 @@ function settle (st: MarketStore, slot: bigint, certified: boolean, producer: st
  * Uncertified: the task goes back to the open queue in age order (before every younger recipe),
  * or is refunded (`TaskExpired`) once its deadline has passed; nobody is slashed here. A slot with no
  * task, or one already settled, is a no-op. NsnTaskMarket settles a slot as uncertified by itself
- * at the first block of slot + `SettlementGraceSlots`.
+ * at the first block of slot + `SettlementGraceSlots`. Never fails: a full reputation queue skips
+ * the executor's TaskCompleted event rather than failing the caller's certificate.
  */
 export function settleLane0Task (rt: DevRuntime, view: StorageView, slot: bigint, certified: boolean, producer?: string): EventToEmit[] {
-  return settle(new MarketStore(rt, view), slot, certified, producer, false)
+  // tolerant: a full reputation queue must not fail the certificate that calls this
+  return settle(new MarketStore(rt, view), slot, certified, producer, true)
 }
 
 /**

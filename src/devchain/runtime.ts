@@ -130,6 +130,13 @@ export class DevRuntime {
     return u8aToHex(this.registry.createType('StorageKey', raw).toU8a(true)) as Hex
   }
 
+  /** The raw key prefix of a storage item (`twox128(pallet) ++ twox128(item)`), hex: the start of every key of a map. */
+  prefix (section: string, method: string): Hex {
+    const entry = this.query[section]?.[method]
+    if (entry == null) throw new Error(`No storage ${section}.${method}`)
+    return u8aToHex(entry.keyPrefix()) as Hex
+  }
+
   /** Reads and decodes a storage value (the entry's default when absent). */
   read<T = unknown> (view: StorageView, section: string, method: string, ...keys: unknown[]): T {
     const entry = this.query[section]?.[method]

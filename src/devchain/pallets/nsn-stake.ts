@@ -205,8 +205,7 @@ export function stakeOf (rt: DevRuntime, view: StorageView, who: string): Readon
 
 /** Every account with a stake entry (all of them: the dev chain's stake set is small). */
 export function stakers (rt: DevRuntime, view: StorageView): string[] {
-  const prefix = rt.key('nsnStake', 'stakes')
-  const keys = view.keys(prefix)
+  const keys = view.keys(rt.prefix('nsnStake', 'stakes'))
   return keys.map(k => rt.registry.createType('AccountId32', hexToU8a(`0x${k.slice(-64)}`)).toString()).sort()
 }
 

@@ -38,14 +38,14 @@
  * when the same leaf is challenged again; deals cannot be cancelled (`Cancelled` is never set).
  */
 import { hexToU8a, u8aConcat, u8aEq, u8aToHex } from '@polkadot/util'
-import { blake2AsU8a, decodeAddress, xxhashAsU8a } from '@polkadot/util-crypto'
+import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto'
 import { EXISTENTIAL_DEPOSIT } from '../metadata/pallets/balances.ts'
 import { STAKE_CONSTANTS } from '../metadata/pallets/nsn-stake.ts'
 import { STORAGE_CONSTANTS as K } from '../metadata/pallets/nsn-storage.ts'
 import { DispatchModuleError } from '../runtime.ts'
 import { balanceOf, mint, palletAccount, repatriateReserved, reserve, transfer, U128_MAX } from './currency.ts'
 import { recordReputationEvent, reputationTotalOf } from './nsn-reputation.ts'
-import { slashStake, stakeOf } from './nsn-stake.ts'
+import { slashStake, stakeOf, stakers } from './nsn-stake.ts'
 import { recordPinnerWork } from './nsn-treasury.ts'
 import { ensureRoot, ensureSigned } from './origin.ts'
 import type { PalletHooks } from '../hooks.ts'
@@ -204,13 +204,9 @@ export function selectPinners (shard: Uint8Array, ranked: Array<{ who: string, s
   return picked
 }
 
-/**
- * Every account with an NsnStake `Stakes` entry, sorted. (Computes the map prefix itself: the
- * stake pallet's `stakers()` calls `rt.key` without a key, which the decorated map refuses.)
- */
+/** Every account with an NsnStake `Stakes` entry, sorted. */
 function stakedAccounts (st: StorageStore): string[] {
-  const prefix = u8aToHex(u8aConcat(xxhashAsU8a('NsnStake', 128), xxhashAsU8a('Stakes', 128)))
-  return st.view.keys(prefix).map(k => st.rt.registry.createType('AccountId32', hexToU8a(`0x${k.slice(-64)}`)).toString()).sort()
+  return stakers(st.rt, st.view)
 }
 
 /** The SuperNode candidates with their reputation (decay applied: may emit `ReputationDecayed`), best `MaxSelectableCandidates`. */

@@ -27,6 +27,19 @@
  *   recorded as advice to executors, but the chain cannot meter off-chain compute and never acts on
  *   it; the deadline is the enforced limit.
  *
+ * Lane 0 recipes: `OpenLane0Tasks` is first-come first-served (task ids, so age). At the first block
+ * of slot k, on_initialize first settles slot k − `SettlementGraceSlots` (2) as uncertified if its
+ * task is still out, then gives slot k + `ScheduleLookaheadSlots` (2) the oldest open task, assigned
+ * to that slot's leader (`NsnDirector.slotLeader`; no leader: the queue is left alone and the slot
+ * falls back to the built-in rotation off chain) and recorded in `SlotTasks`. The lookahead is the
+ * DESIGN's generation window: the leader of slot S generates during S-2..S-1. `settleLane0Task`
+ * (NsnBft, on a certificate) pays 70 % to the executor, 20 % to the `nsn/trea` account and burns
+ * 10 %, all out of the reserved escrow; an uncertified slot returns its task to the queue in age
+ * order, or refunds it past its deadline (`RecipeLifetimeBlocks`), slashing nobody (director
+ * penalties are NsnDirector's). Reputation: TaskCompleted for a paid executor, TaskFailed for a
+ * slashed one; in hooks and settlements a full reputation queue skips the event rather than halting
+ * the block or failing a certificate.
+ *
  * Bounded work per block (on_initialize): one `ExpiringTasks` bucket (at most `MaxExpiredPerBlock`
  * = 100 tasks, enforced at creation with `DeadlineBucketFull`); at most
  * `MaxVerificationExpiriesPerBlock` = 100 pending verifications, examined from the front of a list

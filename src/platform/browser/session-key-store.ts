@@ -45,7 +45,13 @@ export interface SessionKeyStore {
 
 /** Options for {@link indexedDbSessionKeyStore}. */
 export interface IndexedDbSessionKeyStoreInit {
-  /** Database name (one per account, if several are used). @default SESSION_KEY_DB */
+  /**
+   * The chain account (SS58) the keys belong to: each account has its own keys (the chain refuses a
+   * session key that another account registered). Records are stored under `<account>/<slot>`.
+   * @default '' (records under `<slot>`)
+   */
+  account?: string
+  /** Database name. @default SESSION_KEY_DB */
   dbName?: string
 }
 
@@ -108,12 +114,13 @@ async function generate (): Promise<StoredKey> {
  *
  * @example
  * ```ts
- * const store = indexedDbSessionKeyStore()
+ * const store = indexedDbSessionKeyStore({ account: address })
  * const key = await store.load('active') ?? await store.preparePending()
  * ```
  */
 export function indexedDbSessionKeyStore (init: IndexedDbSessionKeyStoreInit = {}): SessionKeyStore {
   const dbName = init.dbName ?? SESSION_KEY_DB
+  const id = (slot: SessionKeySlot): string => init.account != null && init.account !== '' ? `${init.account}/${slot}` : slot
   let opening: Promise<IDBDatabase> | undefined
 
   const open = async (): Promise<IDBDatabase> => {
@@ -132,7 +139,7 @@ export function indexedDbSessionKeyStore (init: IndexedDbSessionKeyStoreInit = {
 
   const get = async (slot: SessionKeySlot): Promise<StoredKey | undefined> => {
     const db = await open()
-    return await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(slot)) as StoredKey | undefined
+    return await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(id(slot))) as StoredKey | undefined
   }
 
   return {
@@ -146,7 +153,7 @@ export function indexedDbSessionKeyStore (init: IndexedDbSessionKeyStoreInit = {
       const fresh = await generate()
       const db = await open()
       const tx = db.transaction(STORE, 'readwrite')
-      tx.objectStore(STORE).put(fresh, 'pending')
+      tx.objectStore(STORE).put(fresh, id('pending'))
       await done(tx)
       return toKey('pending', fresh)
     },
@@ -154,20 +161,20 @@ export function indexedDbSessionKeyStore (init: IndexedDbSessionKeyStoreInit = {
       const db = await open()
       const tx = db.transaction(STORE, 'readwrite')
       const store = tx.objectStore(STORE)
-      const pending = await request(store.get('pending')) as StoredKey | undefined
+      const pending = await request(store.get(id('pending'))) as StoredKey | undefined
       if (pending == null) {
         tx.abort()
         throw new SessionKeyStoreError('storage', 'There is no pending session key to promote')
       }
-      store.put(pending, 'active')
-      store.delete('pending')
+      store.put(pending, id('active'))
+      store.delete(id('pending'))
       await done(tx)
       return toKey('active', pending)
     },
     async discardPending () {
       const db = await open()
       const tx = db.transaction(STORE, 'readwrite')
-      tx.objectStore(STORE).delete('pending')
+      tx.objectStore(STORE).delete(id('pending'))
       await done(tx)
     }
   }

@@ -13,7 +13,7 @@ export interface SessionKeyCardProps {
   address: string
   signer?: TxSigner
   track: TrackTx
-  /** This browser's key store. */
+  /** This browser's key store for `address`. */
   store: SessionKeyStore
   /** Re-read the registered key when this changes (pass the best block number). */
   refreshKey?: unknown
@@ -81,7 +81,7 @@ export function SessionKeyCard ({ client, address, signer, track, store, refresh
         Directors sign segments and attestations with this browser&apos;s session key. It never leaves the browser and cannot be
         backed up: if it is lost, rotate it here.
       </p>
-      <dl className="kv">
+      <dl className="kv kv-wide">
         <div>
           <dt>This browser</dt>
           <dd><code data-testid="browser-session-key">{active?.publicKeyHex ?? 'none yet'}</code></dd>

@@ -51,12 +51,12 @@ function Connected ({ session }: { session: ChainSession }) {
   const { client, info, features } = session
   const heads = useChainHeads(client)
   const queue = useTxQueue()
-  const store = useMemo(() => indexedDbSessionKeyStore(), [])
   const [wallet, setWallet] = useState<ExtensionWallet>()
   const [accounts, setAccounts] = useState<ExtensionAccount[]>([])
   const [address, setAddress] = useState<string>()
   const [signer, setSigner] = useState<TxSigner>()
   const [signerError, setSignerError] = useState<string>()
+  const store = useMemo(() => indexedDbSessionKeyStore({ account: address }), [address])
 
   useEffect(() => {
     setSigner(undefined)

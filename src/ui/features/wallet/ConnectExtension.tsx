@@ -36,8 +36,9 @@ export function ConnectExtension ({ appName, ss58Format, onConnected, connect = 
     try {
       const wallet = await connect(appName, { ss58Format })
       const accounts = await wallet.accounts()
-      if (accounts.length === 0) setError('The extension shares no accounts with this site: create one, or allow this site to see it.')
-      onConnected(wallet, accounts)
+      // stay here with the reason rather than show an empty account list
+      if (accounts.length === 0) setError('The extension shares no accounts with this site: create one, or allow this site to see it, then connect again.')
+      else onConnected(wallet, accounts)
     } catch (err) {
       setError(explain(err))
     } finally {

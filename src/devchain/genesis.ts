@@ -36,3 +36,11 @@ export async function devGenesis (rt: DevRuntime): Promise<StateSnapshot> {
   await runGenesis(rt, overlay)
   return overlay.freeze()
 }
+
+/**
+ * The dev director candidates (//Director1 … //Director6, two each in NaWest, EuWest and Apac),
+ * funded, staked and holding Ed25519 session keys from genesis (NsnDirector's genesis hook). DEV
+ * KEYS ONLY: their account URIs and session seeds (blake2b-256 of `nsn-dev-session//DirectorN`) are public.
+ */
+export { devDirectors, DEV_DIRECTOR_ENDOWMENT, DEV_DIRECTOR_STAKE } from './pallets/nsn-director.ts'
+export type { DevDirector } from './pallets/nsn-director.ts'

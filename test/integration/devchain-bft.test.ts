@@ -151,7 +151,7 @@ describe('NsnBft certificates', () => {
     expect((t.tx('nsnBft')['submitCertificate']!(json).method.args[0] as unknown as { toU8a(): Uint8Array }).toU8a()).toEqual(wire)
   })
 
-  it('should certify a slot with 3 committee signatures, crediting the leader and the attesters only (weaknesses 4, 5)', async () => {
+  it('should certify a slot with 3 committee signatures, led by the slot\'s rotation leader, crediting the leader and the attesters only (weakness 1, weakness 4, weakness 5)', async () => {
     const slot = 2n
     const { leader, attesters, idle } = roles(slot)
     const before = new Map(await Promise.all(directors.map(async d => [d.address, await director0(d.address)] as const)))
@@ -260,7 +260,7 @@ describe('NsnDirector challenges', () => {
     expect(await stake(attesters[1] as string)).toBe(stakeBefore)
   })
 
-  it('should slash an equivocating attester, return the bond with a reward, and refuse the evidence twice', async () => {
+  it('should slash an equivocating attester, return the bond with a reward without Root, and refuse the evidence twice (weakness 5, weakness 29)', async () => {
     const slot = 2n
     const bob = t.k.Bob
     const { leader, attesters } = roles(slot)

@@ -227,7 +227,7 @@ describe('NsnDirector elections', () => {
     }
   })
 
-  it('should count the cooldown in epochs and never elect fewer than 5 while 5 candidates exist (weaknesses 2, 9)', async () => {
+  it('should count the cooldown in epochs and never elect fewer than 5 while 5 candidates exist (weakness 2, weakness 9)', async () => {
     await reach(3 * 60 + 1)
     const served = new Set<string>()
     for (const e of [0, 1, 2, 3]) {

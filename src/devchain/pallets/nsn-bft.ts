@@ -169,11 +169,12 @@ function onInitialize (rt: DevRuntime, view: StorageView, n: number): EventToEmi
   return [{ pallet: PALLET, name: 'ConsensusStored', data: [slot, zero, false] }]
 }
 
-/** Prunes rounds and certificates older than `RetentionPeriod`, at most `MaxPrunePerBlock` slots per block, in slot order. */
+/** Prunes rounds and certificates older than `RetentionPeriod` (and past their window), at most `MaxPrunePerBlock` slots per block, in slot order. */
 function onFinalize (rt: DevRuntime, view: StorageView, n: number): EventToEmit[] {
   const retention = rt.read<NumCodec>(view, 'nsnBft', 'retentionPeriod').toNumber()
   if (n <= retention) return []
-  const cutoff = BigInt(Math.floor((n - retention) / BLOCKS_PER_SLOT))
+  // never a slot whose certificate window is still open (its failed round is recorded when it closes)
+  const cutoff = BigInt(Math.max(0, Math.floor(Math.min(n - retention, n - K.certificateWindowBlocks - 1) / BLOCKS_PER_SLOT)))
   const start = rt.read<BigCodec>(view, 'nsnBft', 'pruneCursor').toBigInt()
   let cursor = start
   let count = 0

@@ -9,6 +9,7 @@ import { devGenesis } from '../genesis.ts'
 import { runOnFinalize, runOnInitialize } from '../hooks.ts'
 import { BLOCKS_PER_EPOCH } from '../metadata/pallets/timing.ts'
 import { DevRuntime } from '../runtime.ts'
+import { RANDOMNESS_SOURCE } from '../metadata/pallets/nsn-director.ts'
 import { committeeOf, currentEpoch, devDirectors, electCommittee, electionSeed, isqrt, slotLeader, slotLeaders } from './nsn-director.ts'
 import { stakeOf } from './nsn-stake.ts'
 import type { DevDirector } from './nsn-director.ts'
@@ -65,6 +66,14 @@ describe('NsnDirector elections', () => {
     expect(currentEpoch(rt, view)?.id).toBe(1n)
   })
 
+  it('should elect once per epoch, and rotate every slot\'s leader through that one committee (weakness 1)', () => {
+    const electedAt: number[] = []
+    for (let n = 1; n <= 2 * BLOCKS_PER_EPOCH; n++) if (block(n).some(e => e.name === 'DirectorsElected')) electedAt.push(n)
+    expect(electedAt).toEqual([40, 100])
+    const c1 = committeeOf(rt, view, 1n)
+    expect([6n, 7n, 8n, 9n, 10n, 11n].map(s => slotLeader(rt, view, s))).toEqual([c1[1], c1[2], c1[3], c1[4], c1[0], c1[1]])
+  })
+
   it('should rotate slot leaders through the committee', () => {
     const c = committeeOf(rt, view, 0n)
     expect([0n, 1n, 2n, 3n, 4n, 5n].map(s => slotLeader(rt, view, s))).toEqual([c[0], c[1], c[2], c[3], c[4], c[0]])
@@ -72,7 +81,8 @@ describe('NsnDirector elections', () => {
     expect(slotLeader(rt, view, 6n)).toBeUndefined()
   })
 
-  it('should derive the seed from the parent hash and the epoch', () => {
+  it('should derive the election seed from the parent hash and the epoch, documented as not a VRF (weakness 3)', () => {
+    expect(RANDOMNESS_SOURCE).toMatch(/NOT a VRF/)
     const a = electionSeed(new Uint8Array(32), 1n)
     expect(a).not.toEqual(electionSeed(new Uint8Array(32), 2n))
     expect(a).not.toEqual(electionSeed(new Uint8Array(32).fill(1), 1n))

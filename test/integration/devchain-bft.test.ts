@@ -260,6 +260,43 @@ describe('NsnDirector challenges', () => {
     expect(await stake(attesters[1] as string)).toBe(stakeBefore)
   })
 
+  it('should slash a leader whose signed headers of a certified slot have another content root, within the challenge period', async () => {
+    // slot 5: certified over the honest clip
+    const slot = 5n
+    await reach(30)
+    const { leader, attesters } = roles(slot)
+    const init = await header(leader, slot, 10n, 'init', 'honest init')
+    const media = await header(leader, slot, 11n, 'media', 'honest media', init.header.payloadHash)
+    const root = contentRoot([init.header.payloadHash, media.header.payloadHash])
+    expect((await sendOn(submit(await certificate(slot, leader, attesters, root)))).names).toContain('nsnBft.CertificateAccepted')
+    const headers = (hs: SignedSegmentHeader[]): unknown => ({ RootMismatch: { headers: hs.map(encodeSignedSegmentHeader) } })
+    const dave = t.k.Dave
+    expect((await sendOn(challengeTx(slot, headers([init, media])), dave)).error).toBe('nsnDirector.RootMatches')
+    // headers signed by someone else than the certified leader prove nothing about it
+    const other = await header(attesters[0] as string, slot, 10n, 'init', 'someone else')
+    expect((await sendOn(challengeTx(slot, headers([other])), dave)).error).toBe('nsnDirector.InvalidEvidence')
+    const swappedMedia = await header(leader, slot, 11n, 'media', 'other media', init.header.payloadHash)
+    const before = await stake(leader)
+    const sent = await sendOn(challengeTx(slot, headers([init, swappedMedia])), dave)
+    expect(sent.error).toBeNull()
+    const upheld = sent.events.find(r => r.event.method === 'ChallengeUpheld')!.event.data
+    expect(upheld[2]!.toString()).toBe(leader)
+    expect((upheld[3] as unknown as { type: string }).type).toBe('RootMismatch')
+    expect(await stake(leader)).toBeLessThan(before)
+  })
+
+  it('should refuse root-mismatch evidence after the challenge period', async () => {
+    const slot = 1n
+    const { leader, attesters } = roles(slot)
+    const init = await header(leader, slot, 20n, 'init', 'init 1')
+    const cert = await sendOn(submit(await certificate(slot, leader, attesters, contentRoot([init.header.payloadHash]))))
+    expect(cert.names).toContain('nsnBft.CertificateAccepted')
+    const head = await t.head()
+    await t.newBlocks(cert.block + K.challengePeriodBlocks - head)
+    const late = await header(leader, slot, 20n, 'init', 'late init')
+    const sent = await sendOn(challengeTx(slot, { RootMismatch: { headers: [encodeSignedSegmentHeader(late)] } }), t.k.Eve)
+    expect(sent.error).toBe('nsnDirector.EvidenceExpired')
+  })
   it('should slash an equivocating attester, return the bond with a reward without Root, and refuse the evidence twice (weakness 5, weakness 29)', async () => {
     const slot = 2n
     const bob = t.k.Bob
@@ -301,43 +338,5 @@ describe('NsnDirector challenges', () => {
     expect(sent.error).toBeNull()
     expect(sent.names).toContain('nsnDirector.ChallengeUpheld')
     expect(await stake(leader)).toBe(before - (before < K.directorSlashAmount ? before : K.directorSlashAmount))
-  })
-
-  it('should slash a leader whose signed headers of a certified slot have another content root, within the challenge period', async () => {
-    // slot 5: certified over the honest clip
-    const slot = 5n
-    await reach(30)
-    const { leader, attesters } = roles(slot)
-    const init = await header(leader, slot, 10n, 'init', 'honest init')
-    const media = await header(leader, slot, 11n, 'media', 'honest media', init.header.payloadHash)
-    const root = contentRoot([init.header.payloadHash, media.header.payloadHash])
-    expect((await sendOn(submit(await certificate(slot, leader, attesters, root)))).names).toContain('nsnBft.CertificateAccepted')
-    const headers = (hs: SignedSegmentHeader[]): unknown => ({ RootMismatch: { headers: hs.map(encodeSignedSegmentHeader) } })
-    const dave = t.k.Dave
-    expect((await sendOn(challengeTx(slot, headers([init, media])), dave)).error).toBe('nsnDirector.RootMatches')
-    // headers signed by someone else than the certified leader prove nothing about it
-    const other = await header(attesters[0] as string, slot, 10n, 'init', 'someone else')
-    expect((await sendOn(challengeTx(slot, headers([other])), dave)).error).toBe('nsnDirector.InvalidEvidence')
-    const swappedMedia = await header(leader, slot, 11n, 'media', 'other media', init.header.payloadHash)
-    const before = await stake(leader)
-    const sent = await sendOn(challengeTx(slot, headers([init, swappedMedia])), dave)
-    expect(sent.error).toBeNull()
-    const upheld = sent.events.find(r => r.event.method === 'ChallengeUpheld')!.event.data
-    expect(upheld[2]!.toString()).toBe(leader)
-    expect((upheld[3] as unknown as { type: string }).type).toBe('RootMismatch')
-    expect(await stake(leader)).toBeLessThan(before)
-  })
-
-  it('should refuse root-mismatch evidence after the challenge period', async () => {
-    const slot = 1n
-    const { leader, attesters } = roles(slot)
-    const init = await header(leader, slot, 20n, 'init', 'init 1')
-    const cert = await sendOn(submit(await certificate(slot, leader, attesters, contentRoot([init.header.payloadHash]))))
-    expect(cert.names).toContain('nsnBft.CertificateAccepted')
-    const head = await t.head()
-    await t.newBlocks(cert.block + K.challengePeriodBlocks - head)
-    const late = await header(leader, slot, 20n, 'init', 'late init')
-    const sent = await sendOn(challengeTx(slot, { RootMismatch: { headers: [encodeSignedSegmentHeader(late)] } }), t.k.Eve)
-    expect(sent.error).toBe('nsnDirector.EvidenceExpired')
   })
 })

@@ -13,6 +13,7 @@ import { BFT_CONSTANTS as K } from '../metadata/pallets/nsn-bft.ts'
 import { DevRuntime, InvalidTransactionError } from '../runtime.ts'
 import { nsnBftHooks } from './nsn-bft.ts'
 import { committeeOf } from './nsn-director.ts'
+import { slashStake } from './nsn-stake.ts'
 import type { DevDirector } from './nsn-director.ts'
 import type { CallArg } from './origin.ts'
 import type { EventToEmit } from '../runtime.ts'
@@ -70,6 +71,15 @@ describe('NsnBft rounds', () => {
     expect(() => nsnBftHooks.validateUnsigned?.(rt, view, 'somethingElse', [])).toThrow(InvalidTransactionError)
     // only unsigned: a signed origin is BadOrigin
     expect(() => dispatchCall(rt, view, call, directors[0]!.address)).toThrow(/BadOrigin/)
+  })
+
+  it('should stop counting a member\'s signatures once it is slashed below MinStakeDirector', async () => {
+    block(1)
+    const call = await certificateCall(2n)
+    const attester = committeeOf(rt, view, 0n)[3] as string
+    slashStake(rt, view, attester, 1n, 'BftFailure')
+    expect(() => dispatchCall(rt, view, call, { none: true })).toThrow(/NsnBft.NotCommitteeMember/)
+    expect(() => nsnBftHooks.validateUnsigned?.(rt, view, 'submitCertificate', call.args as unknown as CallArg[])).toThrow(/bad signature/)
   })
 
   it('should record a failed round when a window closes uncertified and average successful rounds only (weakness 10)', async () => {

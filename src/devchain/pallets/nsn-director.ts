@@ -47,7 +47,9 @@
  * an honest clip also has a different root; only challenge with the full clip (a wire v3 should
  * commit the segment count in the attestation). The signer must have been on the slot's epoch
  * committee. One punishment per (signer, slot); each evidence hash is used once (`UsedEvidence` is
- * not pruned on this dev chain).
+ * not pruned on this dev chain). A slashed member stays listed on its committee for the rest of the
+ * epoch (the slot rotation does not shift) but, below `MinStakeDirector`, its signatures no longer
+ * count for certificates; an upheld root mismatch does not remove the slot's certificate.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { Keyring } from '@polkadot/keyring'
@@ -117,12 +119,16 @@ export function sessionKeyOwner (rt: DevRuntime, view: StorageView, key: Uint8Ar
   return rt.read<Stringish>(view, 'nsnDirector', 'sessionKeyOwners', key).toString()
 }
 
-/** The committee member whose CURRENT session key is `key`, if `key` is one. */
+/**
+ * The committee member whose CURRENT session key is `key`, if `key` is one and the member still
+ * holds `MinStakeDirector` (a member slashed for upheld evidence no longer signs for its committee).
+ */
 export function memberWithKey (rt: DevRuntime, view: StorageView, committee: readonly string[], key: Uint8Array): string | undefined {
   const owner = sessionKeyOwner(rt, view, key)
   if (owner == null || !committee.includes(owner)) return undefined
   const current = sessionKeyOf(rt, view, owner)
-  return current != null && equalBytes(current, key) ? owner : undefined
+  if (current == null || !equalBytes(current, key)) return undefined
+  return stakeOf(rt, view, owner).amount >= STAKE_CONSTANTS.minStakeDirector ? owner : undefined
 }
 
 /** Every account with an NsnStake `Stakes` entry, sorted (the map prefix is computed here: `rt.key` needs a key). */

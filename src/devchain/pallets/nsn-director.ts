@@ -450,7 +450,7 @@ function rootMismatch (rt: DevRuntime, view: StorageView, headers: SignedSegment
   const leader = cert.leader.toU8a()
   const channel = cert.channel.toUtf8()
   const init = headers[0]
-  if (init == null || init.header.kind !== 'init') throw fail('InvalidEvidence')
+  if (init == null || init.header.kind !== 'init' || headers.length > K.maxSegmentsPerClip) throw fail('InvalidEvidence')
   headers.forEach((h, i) => {
     if (!verifySegmentHeader(h)) throw fail('InvalidEvidence')
     if (h.header.slot !== slot) throw fail('EvidenceSlotMismatch')
@@ -473,6 +473,7 @@ function challenge (rt: DevRuntime, view: StorageView, who: string, slot: bigint
       verified = attestationEquivocation(wire(decodeSignedAttestation, value.first), wire(decodeSignedAttestation, value.second), slot)
       break
     case 'RootMismatch':
+      if ([...value.headers].length > K.maxSegmentsPerClip) throw fail('InvalidEvidence')
       verified = rootMismatch(rt, view, [...value.headers].map(h => wire(decodeSignedSegmentHeader, h)), slot, n)
       break
     default:

@@ -37,6 +37,8 @@ export const DIRECTOR_CONSTANTS = {
   challengerReward: 10n * NSN,
   /** Blocks after a slot's certification during which root-mismatch evidence is accepted. */
   challengePeriodBlocks: 50,
+  /** Most segment headers root-mismatch evidence may carry (a clip's init and media segments). */
+  maxSegmentsPerClip: 64,
   /** Equivocation evidence is accepted while the slot's epoch is younger than this many epochs; committees are kept as long. */
   evidenceRetentionEpochs: 24
 } as const
@@ -162,6 +164,7 @@ export const nsnDirector: PalletDef = {
     c('DirectorSlashAmount', 'u128', K.directorSlashAmount, 'Slashed from the signer of upheld evidence.'),
     c('ChallengerReward', 'u128', K.challengerReward, 'Minted to the challenger of upheld evidence.'),
     c('ChallengePeriodBlocks', 'u32', K.challengePeriodBlocks, 'Blocks after certification during which root-mismatch evidence is accepted.'),
+    c('MaxSegmentsPerClip', 'u32', K.maxSegmentsPerClip, 'Most segment headers in root-mismatch evidence.'),
     c('EvidenceRetentionEpochs', 'u32', K.evidenceRetentionEpochs, 'Equivocation evidence is accepted for slots of this many most recent epochs.'),
     text('SessionKeyProofDomain', SESSION_KEY_DOMAIN, 'The prefix a session key signs, followed by the account id, to prove it is held.'),
     text('RandomnessSource', RANDOMNESS_SOURCE, 'The election\'s randomness and its limits.')

@@ -15,6 +15,8 @@
  *   (so only slots of the current or the previous epoch), never further ahead.
  * - weakness 5: reputation (`DirectorSlotAccepted`), treasury work (`recordDirectorWork` for the
  *   leader, `recordValidatorWork` for each attester) go to the leader and the attesters only.
+ * - weakness 6: a certificate is final when it is stored (challenges are resolved at once from
+ *   evidence), so nothing waits for an `on_finalize` scan that could skip slots once there are many.
  * - weakness 10: the pallet is fed by certificates, not Root; the statistics average counts
  *   successful rounds only; failed rounds (a window that closed without a certificate, at most one
  *   slot per block) are recorded; pruning walks slots in order from `PruneCursor`,

@@ -229,7 +229,7 @@ export function electCommittee (rt: DevRuntime, view: StorageView, epoch: bigint
   const perRegion = new Map<Region, number>()
   const adjusted = (c: Candidate): bigint => {
     const n = perRegion.get(c.region) ?? 0
-    return n === 0 ? c.weight * 2n : n === 1 ? c.weight / 2n : 0n
+    return n >= K.maxDirectorsPerRegion ? 0n : n === 0 ? c.weight * 2n : c.weight / 2n
   }
   for (let round = 0; picked.length < K.committeeSize; round++) {
     const weights = pool.map(adjusted)

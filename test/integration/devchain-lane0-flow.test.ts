@@ -101,7 +101,8 @@ describe('Lane 0 on the dev chain: stake → reputation → election → certifi
     expect(registered.names).toContain('nsnDirector.SessionKeyRegistered')
     expect(await committee(0)).not.toContain(operator.address)
     await reach(40)
-    // √(reputation) weight with a new-region boost: elected with overwhelming probability
+    // 7 candidates, 5 of them benched after epoch 0: the two fresh ones (the operator and the dev
+    // director that sat out) and three re-admitted by the seed make exactly 5 electable, all elected
     expect(await committee(1)).toContain(operator.address)
     expect((await stake(operator.address)).role).toBe('Reserve')
   })

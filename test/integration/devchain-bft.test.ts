@@ -260,6 +260,37 @@ describe('NsnDirector challenges', () => {
     expect(await stake(attesters[1] as string)).toBe(stakeBefore)
   })
 
+  it('should decide a semantic dispute by the vote of the members who did not certify the slot', async () => {
+    // slot 4: leader committee[4], attesters committee[0..2]; committee[3] is the only voter
+    const slot = 4n
+    const eve = t.k.Eve
+    const dir = t.tx('nsnDirector')
+    const voter = t.keyring.addFromUri(director(committee[3] as string).uri)
+    const attester = t.keyring.addFromUri(director(committee[0] as string).uri)
+    const repBefore = await director0(committee[4] as string)
+    const opened = await sendOn(dir['openDispute']!(slot), eve)
+    expect(opened.error).toBeNull()
+    const data = opened.events.find(r => r.event.method === 'DisputeOpened')!.event.data
+    expect([...data[2] as unknown as Array<{ toString(): string }>].map(a => a.toString())).toEqual([committee[3]])
+    expect((await t.balance(eve.address)).reserved).toBe(K.disputeBond)
+    expect((await sendOn(dir['voteDispute']!(slot, false), attester)).error).toBe('nsnDirector.NotDisputeVoter')
+    expect((await sendOn(dir['openDispute']!(slot), t.k.Ferdie)).error).toBe('nsnDirector.DisputeExists')
+    const voted = await sendOn(dir['voteDispute']!(slot, true), voter)
+    expect(voted.names).toEqual(expect.arrayContaining(['nsnDirector.DisputeVoted', 'nsnDirector.DisputeUpheld']))
+    expect(await director0(committee[4] as string)).toBe(repBefore > 200n ? repBefore - 200n : 0n)
+    expect((await t.balance(eve.address)).reserved).toBe(0n)
+    // a rejected dispute burns its bond
+    const ferdie = t.k.Ferdie
+    const slot2 = 2n
+    const issuanceBefore = await issuance()
+    expect((await sendOn(dir['openDispute']!(slot2), ferdie)).error).toBeNull()
+    const voter2 = t.keyring.addFromUri(director(roles(slot2).idle).uri)
+    const rejected = await sendOn(dir['voteDispute']!(slot2, false), voter2)
+    expect(rejected.names).toContain('nsnDirector.DisputeRejected')
+    expect((await t.balance(ferdie.address)).reserved).toBe(0n)
+    expect(await issuance()).toBe(issuanceBefore - K.disputeBond)
+  })
+
   it('should slash a leader whose signed headers of a certified slot have another content root, within the challenge period', async () => {
     // slot 5: certified over the honest clip
     const slot = 5n

@@ -3,6 +3,7 @@
  * NsnBft on a bare runtime, hooks called directly: failed rounds when a certificate window closes,
  * statistics averaged over successful rounds only, bounded pruning, and `validate_unsigned`'s tag.
  */
+import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { WIRE_VERSION, blake2b256, encodeCertificate, memorySessionSigner, signAttestation } from '../../core/wire/index.ts'
@@ -12,6 +13,8 @@ import { runOnFinalize, runOnInitialize } from '../hooks.ts'
 import { BFT_CONSTANTS as K } from '../metadata/pallets/nsn-bft.ts'
 import { DevRuntime, InvalidTransactionError } from '../runtime.ts'
 import { nsnBftHooks } from './nsn-bft.ts'
+import { DIRECTOR_CONSTANTS } from '../metadata/pallets/nsn-director.ts'
+import { balanceOf } from './currency.ts'
 import { committeeOf } from './nsn-director.ts'
 import { slashStake } from './nsn-stake.ts'
 import type { DevDirector } from './nsn-director.ts'
@@ -116,5 +119,44 @@ describe('NsnBft rounds', () => {
     rt.write(view, 1, 'nsnBft', 'retentionPeriod')
     block(10_000)
     expect(rt.read<{ toBigInt(): bigint }>(view, 'nsnBft', 'pruneCursor').toBigInt()).toBe(BigInt(K.maxPrunePerBlock))
+  })
+})
+
+describe('NsnDirector semantic disputes (on certified slots)', () => {
+  const dir = (): Record<string, (...args: unknown[]) => Call> => rt.tx['nsnDirector'] as unknown as Record<string, (...args: unknown[]) => Call>
+  const names = (events: EventToEmit[]): string[] => events.map(e => `${e.pallet}.${e.name}`)
+  let alice: string
+
+  beforeAll(() => {
+    alice = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice').address
+  })
+
+  it('should let only the members who did not certify vote, and uphold with their majority', async () => {
+    block(1)
+    dispatchCall(rt, view, await certificateCall(2n), { none: true })
+    const c = committeeOf(rt, view, 0n)
+    const opened = dispatchCall(rt, view, dir()['openDispute']!(2n), alice)
+    expect(opened.at(-1)).toEqual({ pallet: 'NsnDirector', name: 'DisputeOpened', data: [2n, alice, [c[1]]] })
+    expect(balanceOf(rt, view, alice).reserved).toBe(DIRECTOR_CONSTANTS.disputeBond)
+    expect(() => dispatchCall(rt, view, dir()['openDispute']!(2n), alice)).toThrow(/DisputeExists/)
+    expect(() => dispatchCall(rt, view, dir()['voteDispute']!(2n, true), c[3] as string)).toThrow(/NotDisputeVoter/)
+    const voted = dispatchCall(rt, view, dir()['voteDispute']!(2n, true), c[1] as string)
+    expect(names(voted)).toEqual(expect.arrayContaining(['NsnDirector.DisputeVoted', 'NsnDirector.DisputeUpheld']))
+    expect(voted.filter(e => e.name === 'ReputationRecorded').map(e => e.data[0])).toEqual([c[2], c[3], c[4], c[0]])
+    expect(balanceOf(rt, view, alice).reserved).toBe(0n)
+    expect(() => dispatchCall(rt, view, dir()['voteDispute']!(2n, false), c[1] as string)).toThrow(/DisputeClosed/)
+  })
+
+  it('should reject an undecided dispute at its deadline and burn the bond', async () => {
+    block(1)
+    dispatchCall(rt, view, await certificateCall(2n), { none: true })
+    dispatchCall(rt, view, dir()['openDispute']!(2n), alice)
+    const issuance = rt.read<{ toBigInt(): bigint }>(view, 'balances', 'totalIssuance').toBigInt()
+    const events = run(2, 1 + DIRECTOR_CONSTANTS.disputeVotingBlocks)
+    expect(events.filter(e => e.name === 'DisputeRejected')).toEqual([{ pallet: 'NsnDirector', name: 'DisputeRejected', data: [2n, alice] }])
+    expect(balanceOf(rt, view, alice).reserved).toBe(0n)
+    expect(rt.read<{ toBigInt(): bigint }>(view, 'balances', 'totalIssuance').toBigInt()).toBe(issuance - DIRECTOR_CONSTANTS.disputeBond)
+    // nor can a slot without a certificate
+    expect(() => dispatchCall(rt, view, dir()['openDispute']!(3n), alice)).toThrow(/SlotNotCertified/)
   })
 })

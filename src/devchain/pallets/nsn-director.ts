@@ -17,7 +17,13 @@
  * - weakness 4/5/29: no signer-less `submit_bft_result` and no Root `resolve_challenge`. Certificates
  *   (NsnBft) carry session-key signatures; a challenge carries signed evidence (equivocation or a
  *   root mismatch) that is verified on chain and resolved at once, punishing only the signer of the
- *   evidence. Semantic disputes (a committee vote on a clip's meaning) are NOT built.
+ *   evidence. Semantic disputes (the clip does not match its recipe: no signature proves that) go to
+ *   a committee vote: `open_dispute` reserves `DisputeBond` within `ChallengePeriodBlocks` of the
+ *   certification; the committee serving at that moment, minus the slot's leader and attesters (who
+ *   already judged), votes once each with `vote_dispute`; a majority of them decides at once. Upheld:
+ *   the leader and attesters get `DirectorSlotRejected` (reputation only: a judgement is not proof,
+ *   so nobody is slashed) and the bond is returned. Rejected, or undecided after
+ *   `DisputeVotingBlocks`: the bond is burned. The certificate itself stays.
  * - weakness 7: a candidate needs a Director-tier role, a stake of at least `MinStakeDirector` and a
  *   registered session key; roles written back never promote an account below the minimum.
  * - weakness 8: the On-Deck election (first block of slot `SlotsPerEpoch - ElectionLookaheadSlots`
@@ -64,7 +70,7 @@ import { DispatchModuleError } from '../runtime.ts'
 import type { NodeRole, Region } from '../metadata/pallets/nsn-stake.ts'
 import type { SignedAttestation, SignedSegmentHeader } from '../../core/wire/index.ts'
 import type { PalletHooks } from '../hooks.ts'
-import { mint, reserve, unreserve } from './currency.ts'
+import { burnReserved, mint, reserve, unreserve } from './currency.ts'
 import { recordReputationEvent, reputationTotalOf } from './nsn-reputation.ts'
 import { setModeAndRole, slashStake, stakeOf } from './nsn-stake.ts'
 import { big, ensureSigned } from './origin.ts'
@@ -321,7 +327,7 @@ function onInitialize (rt: DevRuntime, view: StorageView, n: number): EventToEmi
     const { committee, events } = elect(rt, view, epoch)
     return [...events, ...startEpoch(rt, view, epoch, committee)]
   }
-  const events: EventToEmit[] = []
+  const events: EventToEmit[] = expireDisputes(rt, view, n)
   if (epoch > current.id) events.push(...transition(rt, view, current, epoch))
   const onDeckBlock = (SLOTS_PER_EPOCH - K.electionLookaheadSlots) * BLOCKS_PER_SLOT
   if (n % BLOCKS_PER_EPOCH === onDeckBlock && committeeOf(rt, view, epoch + 1n).length === 0) {
@@ -498,6 +504,84 @@ function challenge (rt: DevRuntime, view: StorageView, who: string, slot: bigint
   return events
 }
 
+// ---------------------------------------------------------------------------------------------
+// semantic disputes
+
+interface DisputeInfo { challenger: string, openedAt: number, voters: string[], uphold: string[], reject: string[], outcome: boolean | null }
+interface CertifiedInfo { leader: string, attesters: string[], certifiedAt: number }
+
+function certified (rt: DevRuntime, view: StorageView, slot: bigint): CertifiedInfo | undefined {
+  if (view.get(rt.key('nsnBft', 'certificates', slot)) == null) return undefined
+  const c = rt.read<{ leaderAccount: Stringish, attesters: Iterable<Stringish>, certifiedAt: NumCodec }>(view, 'nsnBft', 'certificates', slot)
+  return { leader: c.leaderAccount.toString(), attesters: [...c.attesters].map(a => a.toString()), certifiedAt: c.certifiedAt.toNumber() }
+}
+
+function disputeOf (rt: DevRuntime, view: StorageView, slot: bigint): DisputeInfo | undefined {
+  if (!has(rt, view, 'disputes', slot)) return undefined
+  type Accounts = Iterable<Stringish>
+  const d = rt.read<{ challenger: Stringish, openedAt: NumCodec, voters: Accounts, uphold: Accounts, reject: Accounts, outcome: { isSome: boolean, unwrap(): { isTrue: boolean } } }>(view, 'nsnDirector', 'disputes', slot)
+  const list = (a: Accounts): string[] => [...a].map(x => x.toString())
+  return { challenger: d.challenger.toString(), openedAt: d.openedAt.toNumber(), voters: list(d.voters), uphold: list(d.uphold), reject: list(d.reject), outcome: d.outcome.isSome ? d.outcome.unwrap().isTrue : null }
+}
+
+function openDispute (rt: DevRuntime, view: StorageView, who: string, slot: bigint): EventToEmit[] {
+  const n = now(rt, view)
+  const cert = certified(rt, view, slot)
+  if (cert == null) throw fail('SlotNotCertified')
+  if (n > cert.certifiedAt + K.challengePeriodBlocks) throw fail('EvidenceExpired')
+  if (has(rt, view, 'disputes', slot)) throw fail('DisputeExists')
+  // the committee now serving judges; those who led or attested the slot already gave their verdict
+  const voters = (currentEpoch(rt, view)?.directors ?? []).filter(m => m !== cert.leader && !cert.attesters.includes(m) && stakeOf(rt, view, m).amount >= STAKE_CONSTANTS.minStakeDirector)
+  if (voters.length === 0) throw fail('NoDisputeVoters')
+  const events = reserve(rt, view, who, K.disputeBond, fail('InsufficientChallengeBond'))
+  put(rt, view, { challenger: who, openedAt: n, voters, uphold: [], reject: [], outcome: null }, 'disputes', slot)
+  const deadline = n + K.disputeVotingBlocks
+  const due = [...rt.read<Iterable<BigCodec>>(view, 'nsnDirector', 'disputeDeadlines', deadline)].map(x => x.toBigInt())
+  put(rt, view, [...due, slot], 'disputeDeadlines', deadline)
+  return [...events, { pallet: PALLET, name: 'DisputeOpened', data: [slot, who, voters] }]
+}
+
+function decideDispute (rt: DevRuntime, view: StorageView, slot: bigint, d: DisputeInfo, upheld: boolean): EventToEmit[] {
+  const events: EventToEmit[] = []
+  if (upheld) {
+    const cert = certified(rt, view, slot)
+    for (const who of cert == null ? [] : [cert.leader, ...cert.attesters]) events.push(...recordReputationEvent(rt, view, who, 'DirectorSlotRejected', slot))
+    events.push(...unreserve(rt, view, d.challenger, K.disputeBond))
+  } else {
+    events.push(...burnReserved(rt, view, d.challenger, K.disputeBond))
+  }
+  put(rt, view, { ...d, outcome: upheld }, 'disputes', slot)
+  return [...events, { pallet: PALLET, name: upheld ? 'DisputeUpheld' : 'DisputeRejected', data: [slot, d.challenger] }]
+}
+
+function voteDispute (rt: DevRuntime, view: StorageView, who: string, slot: bigint, uphold: boolean): EventToEmit[] {
+  const d = disputeOf(rt, view, slot)
+  if (d == null) throw fail('NoDispute')
+  if (d.outcome != null) throw fail('DisputeClosed')
+  if (!d.voters.includes(who)) throw fail('NotDisputeVoter')
+  if (d.uphold.includes(who) || d.reject.includes(who)) throw fail('AlreadyVoted')
+  const next = { ...d, uphold: uphold ? [...d.uphold, who] : d.uphold, reject: uphold ? d.reject : [...d.reject, who] }
+  put(rt, view, next, 'disputes', slot)
+  const events: EventToEmit[] = [{ pallet: PALLET, name: 'DisputeVoted', data: [slot, who, uphold] }]
+  const majority = Math.floor(d.voters.length / 2) + 1
+  if (next.uphold.length >= majority) events.push(...decideDispute(rt, view, slot, next, true))
+  else if (next.reject.length >= majority) events.push(...decideDispute(rt, view, slot, next, false))
+  return events
+}
+
+/** Rejects the disputes still open at their voting deadline `n` (the certificate stands). */
+function expireDisputes (rt: DevRuntime, view: StorageView, n: number): EventToEmit[] {
+  const key = rt.key('nsnDirector', 'disputeDeadlines', n)
+  if (view.get(key) == null) return []
+  const events: EventToEmit[] = []
+  for (const slot of [...rt.read<Iterable<BigCodec>>(view, 'nsnDirector', 'disputeDeadlines', n)].map(x => x.toBigInt())) {
+    const d = disputeOf(rt, view, slot)
+    if (d != null && d.outcome == null) events.push(...decideDispute(rt, view, slot, d, false))
+  }
+  view.set(key, null)
+  return events
+}
+
 /**
  * Dispatches `nsnDirector.<method>` (polkadot-js camelCase name) with decoded `args` as `origin`.
  * Throws `DispatchModuleError` for pallet errors; the caller drops the call's writes.
@@ -507,6 +591,10 @@ export function dispatchNsnDirector (rt: DevRuntime, view: StorageView, method: 
   switch (method) {
     case 'registerSessionKey':
       return registerSessionKey(rt, view, ensureSigned(origin), a(0).toU8a(), a(1).toU8a())
+    case 'openDispute':
+      return openDispute(rt, view, ensureSigned(origin), big(a(0)))
+    case 'voteDispute':
+      return voteDispute(rt, view, ensureSigned(origin), big(a(0)), (a(1) as unknown as { isTrue: boolean }).isTrue)
     case 'challengeBftResult':
       return challenge(rt, view, ensureSigned(origin), big(a(0)), a(1) as CallArg & U8aCodec & { type: string, value: Record<string, unknown> })
     default:

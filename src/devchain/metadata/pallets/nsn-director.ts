@@ -37,6 +37,10 @@ export const DIRECTOR_CONSTANTS = {
   challengerReward: 10n * NSN,
   /** Blocks after a slot's certification during which root-mismatch evidence is accepted. */
   challengePeriodBlocks: 50,
+  /** Reserved from whoever opens a semantic dispute: returned if upheld, burned if rejected. */
+  disputeBond: 25n * NSN,
+  /** Blocks a semantic dispute stays open for votes; undecided at the end, it is rejected. */
+  disputeVotingBlocks: BLOCKS_PER_EPOCH,
   /** Most segment headers root-mismatch evidence may carry (a clip's init and media segments). */
   maxSegmentsPerClip: 64,
   /** Equivocation evidence is accepted while the slot's epoch is younger than this many epochs; committees are kept as long. */
@@ -95,7 +99,14 @@ export const nsnDirector: PalletDef = {
       v('RootMismatch', 2, [f('headers', 'BoundedVec<SignedSegmentHeader>', 'BoundedVec<SignedSegmentHeader, T::MaxSegmentsPerClip>')],
         ['The certified leader\'s signed headers of a certified slot (init first, then media in sequence order) whose content root is not the certified one.'])
     ], { docs: ['Signed evidence of a director\'s misbehaviour, verified on chain.'] }),
-    enumType('EvidenceKind', path('EvidenceKind'), units([...EVIDENCE_KINDS]))
+    enumType('EvidenceKind', path('EvidenceKind'), units([...EVIDENCE_KINDS])),
+    struct('Dispute', path('Dispute'), [
+      account('challenger'), block('opened_at'),
+      f('voters', 'BoundedVec<AccountId32>', 'BoundedVec<T::AccountId, T::MaxDirectorsPerEpoch>', [' Who may vote: the committee at opening, minus the slot\'s leader and attesters.']),
+      f('uphold', 'BoundedVec<AccountId32>', 'BoundedVec<T::AccountId, T::MaxDirectorsPerEpoch>'),
+      f('reject', 'BoundedVec<AccountId32>', 'BoundedVec<T::AccountId, T::MaxDirectorsPerEpoch>'),
+      f('outcome', 'Option<bool>', 'Option<bool>', [' None while open; Some(true) upheld, Some(false) rejected.'])
+    ], { docs: ['A semantic dispute of a certified slot, decided by a committee vote.'] })
   ],
   calls: [
     v('register_session_key', 0, [key('session_key'), f('proof', '[u8; 64]', '[u8; 64]')], [
@@ -108,7 +119,14 @@ export const nsnDirector: PalletDef = {
       'verified and resolved at once: valid evidence slashes the offender `DirectorSlashAmount` and pays the',
       'challenger `ChallengerReward` (the `ChallengeBond` is reserved for the call and returned); evidence that does',
       'not verify fails the call and takes nothing.'
-    ])
+    ]),
+    v('open_dispute', 2, [slot], [
+      'Dispute the meaning of a certified slot\'s clip (not provable by signatures) within `ChallengePeriodBlocks` of',
+      'its certification, reserving `DisputeBond`. The current committee, minus the slot\'s leader and attesters, votes;',
+      'a majority of them decides. Upheld: the leader and attesters lose reputation (no slash) and the bond is returned.',
+      'Rejected, or undecided after `DisputeVotingBlocks`: the bond is burned. One dispute per slot.'
+    ]),
+    v('vote_dispute', 3, [slot, f('uphold', 'bool', 'bool')], ['Vote on an open dispute (eligible committee members only, once each).'])
   ],
   events: [
     v('DirectorsElected', 0, [epochId, directors], ['A committee was elected for `epoch_id` (in leader-rotation order).']),
@@ -121,7 +139,11 @@ export const nsnDirector: PalletDef = {
     v('BftChallenged', 7, [slot, account('challenger')], ['A slot was challenged with evidence.']),
     v('ChallengeUpheld', 8, [slot, account('challenger'), account('offender'), f('kind', 'EvidenceKind', 'EvidenceKind')],
       ['The evidence verified: `offender` was slashed and the challenger rewarded.']),
-    v('BftConsensusFinalized', 9, [slot], ['A slot was certified (NsnBft accepted its certificate).'])
+    v('BftConsensusFinalized', 9, [slot], ['A slot was certified (NsnBft accepted its certificate).']),
+    v('DisputeOpened', 10, [slot, account('challenger'), f('voters', 'Vec<AccountId32>', 'Vec<T::AccountId>')], ['A semantic dispute was opened; `voters` decide it.']),
+    v('DisputeVoted', 11, [slot, account('voter'), f('uphold', 'bool', 'bool')], ['A vote was cast on a dispute.']),
+    v('DisputeUpheld', 12, [slot, account('challenger')], ['The committee upheld the dispute: the slot\'s leader and attesters lost reputation.']),
+    v('DisputeRejected', 13, [slot, account('challenger')], ['The dispute was rejected (or not decided in time): its bond was burned.'])
   ],
   errors: [
     v('NotStaked', 0, [], ['Only a staked account can register a session key.']),
@@ -137,7 +159,13 @@ export const nsnDirector: PalletDef = {
     v('EvidenceAlreadyUsed', 10, [], ['This evidence, or another offence of the same signer in the same slot, was already punished.']),
     v('SlotNotCertified', 11, [], ['Root-mismatch evidence needs a certified slot.']),
     v('RootMatches', 12, [], ['The headers\' content root equals the certified root: no mismatch.']),
-    v('InsufficientChallengeBond', 13, [], ['The free balance cannot cover the challenge bond.'])
+    v('InsufficientChallengeBond', 13, [], ['The free balance cannot cover the challenge bond.']),
+    v('DisputeExists', 14, [], ['This slot has already been disputed.']),
+    v('NoDispute', 15, [], ['This slot has no dispute.']),
+    v('DisputeClosed', 16, [], ['The dispute is already decided.']),
+    v('NotDisputeVoter', 17, [], ['Only the committee members who did not lead or attest the slot vote on its dispute.']),
+    v('AlreadyVoted', 18, [], ['You already voted on this dispute.']),
+    v('NoDisputeVoters', 19, [], ['No committee member is eligible to vote on this slot, so it cannot be disputed.'])
   ],
   storage: [
     { name: 'CurrentEpoch', modifier: 'Optional', type: 'Epoch', docs: [' The epoch now running and its committee.'] },
@@ -147,6 +175,8 @@ export const nsnDirector: PalletDef = {
     { name: 'SessionKeyOwners', modifier: 'Optional', hashers: ['Blake2_128Concat'], key: '[u8; 32]', type: 'AccountId32',
       docs: [' The account of every session key ever registered (kept after rotation so old signatures stay attributable).'] },
     { name: 'UsedEvidence', modifier: 'Optional', hashers: ['Identity'], key: 'H256', type: 'u64', docs: [' blake2b-256 of each upheld evidence\'s SCALE bytes → its slot.'] },
+    { name: 'Disputes', modifier: 'Optional', hashers: ['Twox64Concat'], key: 'u64', type: 'Dispute', docs: [' Semantic disputes by slot (kept after the decision: one per slot).'] },
+    { name: 'DisputeDeadlines', modifier: 'Default', hashers: ['Twox64Concat'], key: 'u32', type: 'Vec<u64>', docs: [' The open disputes whose voting ends at a block.'] },
     { name: 'Offences', modifier: 'Optional', hashers: ['Blake2_128Concat', 'Twox64Concat'], key: '(AccountId32, u64)', type: 'u32',
       docs: [' (offender, slot) → the block its offence was punished: one slash per signer and slot.'] }
   ],
@@ -165,6 +195,8 @@ export const nsnDirector: PalletDef = {
     c('ChallengerReward', 'u128', K.challengerReward, 'Minted to the challenger of upheld evidence.'),
     c('ChallengePeriodBlocks', 'u32', K.challengePeriodBlocks, 'Blocks after certification during which root-mismatch evidence is accepted.'),
     c('MaxSegmentsPerClip', 'u32', K.maxSegmentsPerClip, 'Most segment headers in root-mismatch evidence.'),
+    c('DisputeBond', 'u128', K.disputeBond, 'Reserved while a semantic dispute is open; burned if it is rejected.'),
+    c('DisputeVotingBlocks', 'u32', K.disputeVotingBlocks, 'Blocks a dispute stays open for votes.'),
     c('EvidenceRetentionEpochs', 'u32', K.evidenceRetentionEpochs, 'Equivocation evidence is accepted for slots of this many most recent epochs.'),
     text('SessionKeyProofDomain', SESSION_KEY_DOMAIN, 'The prefix a session key signs, followed by the account id, to prove it is held.'),
     text('RandomnessSource', RANDOMNESS_SOURCE, 'The election\'s randomness and its limits.')

@@ -5,8 +5,11 @@
  * concept survives (`CurrentEpoch`, `DirectorsElected`, `OnDeckElection`, `EpochStarted`,
  * `EpochCompleted`, `BftChallenged`, `ChallengeUpheld`, `BftConsensusFinalized`,
  * `challenge_bft_result`); the per-slot election, `submit_bft_result` and the Root
- * `resolve_challenge` are gone (section 13, weaknesses 1, 4, 5, 29). See the implementation file
- * (`pallets/nsn-director.ts`) for the list of fixed weaknesses.
+ * `resolve_challenge` are gone (section 13, weaknesses 1, 4, 5, 29). This port's additions: the
+ * session keys (`register_session_key`, `SessionKeys`, `SessionKeyOwners`), `EpochCommittees`,
+ * signed `Evidence`, semantic disputes (`open_dispute`, `vote_dispute`, `Disputes`) and the events,
+ * errors and constants that go with them. See the implementation file (`pallets/nsn-director.ts`)
+ * for the list of fixed weaknesses.
  *
  * Amounts are at the dev chain's 12 decimals (see `nsn-stake.ts`).
  */

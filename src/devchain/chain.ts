@@ -12,7 +12,7 @@
 import { u8aConcat } from '@polkadot/util'
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto'
 import { TypedEventEmitter } from '../core/events.ts'
-import { dispatch } from './dispatch.ts'
+import { dispatch, validateUnsigned } from './dispatch.ts'
 import { runOnFinalize, runOnInitialize } from './hooks.ts'
 import { DispatchModuleError, InvalidTransactionError } from './runtime.ts'
 import { StateSnapshot } from './state.ts'
@@ -137,7 +137,7 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     const head = this.head
     if (!ext.isSigned) {
       // an unsigned extrinsic needs its pallet's `validate_unsigned`; one per `provides` tag
-      const { provides } = this.runtime.validateUnsigned(head.state.overlay(), ext)
+      const { provides } = validateUnsigned(this.runtime, head.state.overlay(), ext)
       if (this.pool.has(hash) || [...this.pool.values()].some(e => e.provides === provides)) throw new InvalidTransactionError('Stale')
       this.pool.set(hash, { hash, bytes, nonce: 0, provides, onStatus })
       onStatus?.('ready')
@@ -282,6 +282,9 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     // nonce and fee are taken even when the call fails
     const account = rt.read<{ toJSON(): Record<string, unknown>, nonce: { toNumber(): number }, data: { free: { toBigInt(): bigint }, toJSON(): Record<string, unknown> } }>(overlay, 'system', 'account', checked.signer)
     rt.write(overlay, { ...account.toJSON(), nonce: account.nonce.toNumber() + 1, data: { ...account.data.toJSON(), free: account.data.free.toBigInt() - checked.fee } }, 'system', 'account', checked.signer)
+    // the fee is burned (pallet-transaction-payment's default with no fee handler), so the total
+    // issuance stays the sum of all balances
+    rt.write(overlay, rt.read<{ toBigInt(): bigint }>(overlay, 'balances', 'totalIssuance').toBigInt() - checked.fee, 'balances', 'totalIssuance')
     const emitted: EventToEmit[] = [{ pallet: 'Balances', name: 'Withdraw', data: [checked.signer, checked.fee] }]
     const child = overlay.child()
     const phase = { ApplyExtrinsic: index }
@@ -303,7 +306,7 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     const rt = this.runtime
     this.pool.delete(entry.hash)
     try {
-      rt.validateUnsigned(overlay, ext)
+      validateUnsigned(rt, overlay, ext)
     } catch (err) {
       if ((err as Error).name !== InvalidTransactionError.name) throw err
       entry.onStatus?.({ invalid: (err as Error).message })

@@ -4,6 +4,7 @@
  * reads and writes storage through `view` and returns its events; a pallet error throws `DispatchModuleError`
  * and the caller drops the call's writes.
  */
+import { unsignedValidator } from './hooks.ts'
 import { transfer } from './pallets/currency.ts'
 import { dispatchNsnBft } from './pallets/nsn-bft.ts'
 import { dispatchNsnBootstrap } from './pallets/nsn-bootstrap.ts'
@@ -15,9 +16,10 @@ import { dispatchNsnStorage } from './pallets/nsn-storage.ts'
 import { dispatchNsnTaskMarket } from './pallets/nsn-task-market.ts'
 import { dispatchNsnTreasury } from './pallets/nsn-treasury.ts'
 import { ensureSigned } from './pallets/origin.ts'
-import { DispatchModuleError } from './runtime.ts'
+import { DispatchModuleError, InvalidTransactionError } from './runtime.ts'
 import { StateOverlay } from './state.ts'
 import type { CallArg, Origin } from './pallets/origin.ts'
+import type { UnsignedValidity } from './hooks.ts'
 import type { DevRuntime, EventToEmit } from './runtime.ts'
 import type { StorageView } from './state.ts'
 import type { Call, Extrinsic } from '@polkadot/types/interfaces'
@@ -83,4 +85,17 @@ export function dispatchCall (rt: DevRuntime, view: StorageView, call: Call, ori
   const handler = HANDLERS[section]
   if (handler == null) throw new DispatchModuleError('System', 'CallFiltered')
   return handler(rt, view, method, call.args as unknown as CallArg[], origin)
+}
+
+/**
+ * `validate_unsigned`: an unsigned extrinsic is acceptable only if its pallet's hook says so
+ * (`hooks.ts`); otherwise `InvalidTransactionError('Call')`.
+ */
+export function validateUnsigned (rt: DevRuntime, view: StorageView, ext: Extrinsic): UnsignedValidity {
+  const index = ext.method.callIndex[0]
+  const pallet = rt.metadata.asLatest.pallets.find(p => p.index.toNumber() === index)?.name.toString()
+  const validate = pallet == null ? undefined : unsignedValidator(pallet)
+  if (validate == null) throw new InvalidTransactionError('Call')
+  const { method } = rt.registry.findMetaCall(ext.method.callIndex)
+  return validate(rt, view, method, ext.method.args as unknown as CallArg[])
 }

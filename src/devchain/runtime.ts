@@ -8,10 +8,7 @@ import { expandMetadata } from '@polkadot/types'
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util'
 import { ed25519Verify as wasmEd25519Verify, sr25519Verify as wasmSr25519Verify } from '@polkadot/wasm-crypto'
 import { blake2AsU8a, decodeAddress, signatureVerify } from '@polkadot/util-crypto'
-import { unsignedValidator } from './hooks.ts'
 import { buildRuntimeMetadata, RUNTIME_VERSION } from './metadata/build.ts'
-import type { UnsignedValidity } from './hooks.ts'
-import type { CallArg } from './pallets/origin.ts'
 import type { Hex, StorageView } from './state.ts'
 import type { Metadata, TypeRegistry } from '@polkadot/types'
 import type { Extrinsic } from '@polkadot/types/interfaces'
@@ -210,19 +207,6 @@ export class DevRuntime {
     const fee = this.fee(ext.encodedLength) + ext.tip.toBigInt()
     if (account.data.free.toBigInt() < fee) throw new InvalidTransactionError('Payment')
     return { ext, signer, nonce, fee }
-  }
-
-  /**
-   * `validate_unsigned`: an unsigned extrinsic is acceptable only if its pallet's hook says so
-   * (`hooks.ts`); otherwise `InvalidTransactionError('Call')`.
-   */
-  validateUnsigned (view: StorageView, ext: Extrinsic): UnsignedValidity {
-    const index = ext.method.callIndex[0]
-    const pallet = this.metadata.asLatest.pallets.find(p => p.index.toNumber() === index)?.name.toString()
-    const validate = pallet == null ? undefined : unsignedValidator(pallet)
-    if (validate == null) throw new InvalidTransactionError('Call')
-    const { method } = this.registry.findMetaCall(ext.method.callIndex)
-    return validate(this, view, method, ext.method.args as unknown as CallArg[])
   }
 
   /**

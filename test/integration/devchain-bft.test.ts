@@ -17,7 +17,7 @@ import {
 import { devDirectors } from '../../src/devchain/genesis.ts'
 import { DIRECTOR_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-director.ts'
 import { sessionKeyProofBytes } from '../../src/devchain/pallets/nsn-director.ts'
-import { errorName, startApiChain } from '../utils/devchain-api.ts'
+import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { Certificate, SegmentKind, SignedAttestation, SignedSegmentHeader, Verdict } from '../../src/core/wire/index.ts'
 import type { DevDirector } from '../../src/devchain/pallets/nsn-director.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
@@ -283,12 +283,14 @@ describe('NsnDirector challenges', () => {
     const ferdie = t.k.Ferdie
     const slot2 = 2n
     const issuanceBefore = await issuance()
-    expect((await sendOn(dir['openDispute']!(slot2), ferdie)).error).toBeNull()
+    const opened2 = await sendOn(dir['openDispute']!(slot2), ferdie)
+    expect(opened2.error).toBeNull()
     const voter2 = t.keyring.addFromUri(director(roles(slot2).idle).uri)
     const rejected = await sendOn(dir['voteDispute']!(slot2, false), voter2)
     expect(rejected.names).toContain('nsnDirector.DisputeRejected')
     expect((await t.balance(ferdie.address)).reserved).toBe(0n)
-    expect(await issuance()).toBe(issuanceBefore - K.disputeBond)
+    // fees are burned too
+    expect(await issuance()).toBe(issuanceBefore - K.disputeBond - feePaid(opened2) - feePaid(rejected))
   })
 
   it('should slash a leader whose signed headers of a certified slot have another content root, within the challenge period', async () => {
@@ -349,7 +351,7 @@ describe('NsnDirector challenges', () => {
     const slash = stakeBefore < K.directorSlashAmount ? stakeBefore : K.directorSlashAmount
     expect(await stake(offender)).toBe(stakeBefore - slash)
     expect((await t.balance(offender)).reserved).toBe(offenderBefore.reserved - slash)
-    expect(await issuance()).toBe(issuanceBefore - slash + K.challengerReward)
+    expect(await issuance()).toBe(issuanceBefore - slash + K.challengerReward - feePaid(sent))
     expect(await director0(offender)).toBe(repBefore > 200n ? repBefore - 200n : 0n)
     expect(await t.balance(bob.address)).toEqual({ free: bobBefore.free - fee + K.challengerReward, reserved: bobBefore.reserved })
     expect((await sendOn(challengeTx(slot, evidence), bob)).error).toBe('nsnDirector.EvidenceAlreadyUsed')

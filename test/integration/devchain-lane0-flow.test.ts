@@ -17,7 +17,7 @@ import { devDirectors } from '../../src/devchain/genesis.ts'
 import { DIRECTOR_CONSTANTS as K } from '../../src/devchain/metadata/pallets/nsn-director.ts'
 import { NSN } from '../../src/devchain/metadata/pallets/nsn-stake.ts'
 import { sessionKeyProofBytes } from '../../src/devchain/pallets/nsn-director.ts'
-import { errorName, startApiChain } from '../utils/devchain-api.ts'
+import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { Certificate, SignedAttestation } from '../../src/core/wire/index.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
@@ -177,10 +177,17 @@ describe('Lane 0 on the dev chain: stake → reputation → election → certifi
     expect(await stake(operator.address)).toEqual({ amount: stakeBefore - K.directorSlashAmount, role: 'None' })
     expect((await t.balance(operator.address)).reserved).toBe(reserved - K.directorSlashAmount)
     expect(await directorScore(operator.address)).toBe(repBefore - 200n)
-    expect((await t.api.query.balances.totalIssuance()).toBigInt()).toBe(issuance - K.directorSlashAmount + K.challengerReward)
+    expect((await t.api.query.balances.totalIssuance()).toBigInt()).toBe(issuance - K.directorSlashAmount + K.challengerReward - feePaid(sent))
     expect(await t.balance(bob.address)).toEqual({ free: bobBefore.free - fee + K.challengerReward, reserved: bobBefore.reserved })
     await reach(100)
     expect(await committee(2)).toHaveLength(5)
     expect(await committee(2)).not.toContain(operator.address)
+  })
+
+  it('should keep TotalIssuance equal to the sum of every account\'s free and reserved balance after the whole flow', async () => {
+    const entries = await t.api.query.system.account.entries()
+    const sum = entries.reduce((acc, [, info]) => acc + info.data.free.toBigInt() + info.data.reserved.toBigInt(), 0n)
+    expect(entries.length).toBeGreaterThan(12)
+    expect((await t.api.query.balances.totalIssuance()).toBigInt()).toBe(sum)
   })
 })

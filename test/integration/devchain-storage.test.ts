@@ -15,7 +15,7 @@ import { NSN, STAKE_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-st
 import { STORAGE_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-storage.ts'
 import { BLOCK_TIME_MS } from '../../src/devchain/metadata/pallets/timing.ts'
 import { DEFAULT_REWARD_DISTRIBUTION, PERBILL, TREASURY_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-treasury.ts'
-import { errorName, startApiChain } from '../utils/devchain-api.ts'
+import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { DispatchError } from '@polkadot/types/interfaces'
@@ -257,7 +257,7 @@ describe('NsnStorage on the dev chain', () => {
     expect(sent.names).toEqual(expect.arrayContaining(['nsnStake.StakeSlashed', 'nsnReputation.ReputationRecorded']))
     expect((await stakeOf(pinner.address)).amount).toBe(stake.amount - SLASH)
     expect((await t.balance(pinner.address)).reserved).toBe(reserved - SLASH)
-    expect((await t.api.query.balances.totalIssuance()).toBigInt()).toBe(issuance - SLASH)
+    expect((await t.api.query.balances.totalIssuance()).toBigInt()).toBe(issuance - SLASH - feePaid(sent))
     expect(await seeder(pinner.address)).toBe(rep > 50n ? rep - 50n : 0n)
   })
 

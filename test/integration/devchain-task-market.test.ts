@@ -17,7 +17,7 @@ import { BLOCKS_PER_SLOT } from '../../src/devchain/metadata/pallets/timing.ts'
 import { palletAccount, U128_MAX } from '../../src/devchain/pallets/currency.ts'
 import { slotLeader } from '../../src/devchain/pallets/nsn-director.ts'
 import { escrowSplit } from '../../src/devchain/pallets/nsn-task-market.ts'
-import { errorName, startApiChain } from '../utils/devchain-api.ts'
+import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import type { DispatchError, EventRecord } from '@polkadot/types/interfaces'
@@ -171,7 +171,7 @@ describe('NsnTaskMarket Lane 1 and the market rules on the dev chain', () => {
     expect((await t.balance(exec.address)).free).toBe(execFree + split.executor)
     expect((await t.balance(TREASURY)).free).toBe(treasuryFree + split.treasury)
     expect(await t.balance(dave)).toEqual({ free: daveBalance.free, reserved: daveBalance.reserved - escrow })
-    expect(await issuanceOn(t)).toBe(issuance - split.burned)
+    expect(await issuanceOn(t)).toBe(issuance - split.burned - feePaid(last))
     expect(await idsOn(t, 'pendingVerificationTasks')).toEqual([])
     expect((await t.query('nsnTaskMarket')['attestations']!(id)).length).toBe(0)
     expect(last.names).toContain('nsnReputation.ReputationRecorded')

@@ -65,6 +65,12 @@ export interface ApiChain {
   stop(): Promise<void>
 }
 
+/** The fee an extrinsic paid (burned): `TransactionPayment.TransactionFeePaid`'s `actual_fee`, 0 for unsigned ones. */
+export function feePaid (sent: Pick<Sent, 'events'>): bigint {
+  const paid = sent.events.find(r => r.event.section === 'transactionPayment' && r.event.method === 'TransactionFeePaid')
+  return paid == null ? 0n : BigInt(paid.event.data[1]!.toString())
+}
+
 /** `Pallet.Error` of a dispatch error, or its plain variant (`BadOrigin`). */
 export function errorName (api: ApiPromise, e: DispatchError): string {
   if (!e.isModule) return e.type

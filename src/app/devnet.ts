@@ -134,7 +134,7 @@ export interface DevnetInit {
 
 /** Starts the dev chain (`src/devchain/main.ts`) as a child process and waits for its endpoint. */
 export async function startDevchainProcess (init: { port: number, dataDir?: string, log?: (line: string) => void }): Promise<DevnetProcess> {
-  const args = ['--port', String(init.port), ...(init.dataDir != null ? ['--data', init.dataDir] : [])]
+  const args = ['--port', String(init.port), ...(init.dataDir != null ? ['--data', init.dataDir, '--move-stale-data'] : [])]
   const p = new DevnetProcess('devchain', args, { log: init.log, entry: CHAIN_ENTRY })
   try {
     await p.waitForWs()

@@ -175,3 +175,36 @@ describe('dev chain crash safety (--data, kill -9)', () => {
     console.log(`devchain crash test: ${stats.kills} kill -9 (${stats.hookKills} by the commit hook), ${stats.sent} transfers sent, ${applied.length} applied once each, resumed heads ${stats.heads.join(', ')}, final head #${replay.head.number}`)
   }, 60_000)
 })
+
+describe('dev chain data folder of another genesis', () => {
+  it('should stop with a clear message, or move the folder aside and start fresh with --move-stale-data', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nsn-stale-'))
+    try {
+      const store = new LevelChainStore({ location: join(dir, 'chain') })
+      await store.open()
+      await store.commitBlock({ number: 0, hash: `0x${'11'.repeat(32)}`, header: '0x', extrinsics: [] }, [])
+      await store.close()
+      const run = async (...extra: string[]): Promise<{ code: number | null, out: string }> => {
+        const child = spawn(process.execPath, [...NODE_ARGS, join(ROOT, 'src/devchain/main.ts'), '--port', '0', '--data', dir, ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+        let out = ''
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString()
+          if (out.includes('listening on')) child.kill('SIGTERM')
+        })
+        child.stderr.on('data', (d: Buffer) => { out += d.toString() })
+        const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+        return { code, out }
+      }
+      const refused = await run()
+      expect(refused.code).toBe(1)
+      expect(refused.out).toMatch(/holds a chain from another dev genesis/)
+      const moved = await run('--move-stale-data')
+      expect(moved.out).toMatch(/moved it to .*\.stale-/)
+      expect(moved.out).toMatch(/fresh data folder at #0/)
+      const aside = /moved it to (\S+),/.exec(moved.out)?.[1] as string
+      await rm(aside, { recursive: true, force: true })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})

@@ -189,12 +189,23 @@ export class DevChain extends TypedEventEmitter<DevChainEvents> {
     return await next
   }
 
-  private build (nowMs: number, entries: PoolEntry[], strict: boolean): BuiltBlock {
+  /**
+   * Chopsticks' `dev_setStorage` for tests: builds a new block (timestamp inherent and hooks, no pool
+   * extrinsics) whose state starts with the given raw writes (`null` deletes). The writes are in the
+   * block's state diff, so they persist and survive a restart like any block; a replay from
+   * extrinsics alone does not reproduce them.
+   */
+  async setStorage (writes: ReadonlyArray<readonly [Hex, Hex | null]>): Promise<Block> {
+    return await this.serialize(async () => await this.commit(this.build(this.now() + this.clockOffsetMs, [], false, writes)))
+  }
+
+  private build (nowMs: number, entries: PoolEntry[], strict: boolean, writes: ReadonlyArray<readonly [Hex, Hex | null]> = []): BuiltBlock {
     const parent = this.head
     const number = parent.number + 1
     const rt = this.runtime
     const overlay = parent.state.overlay()
     const events: Array<{ phase: unknown, event: Uint8Array }> = []
+    for (const [key, value] of writes) overlay.set(key, value)
     rt.write(overlay, number, 'system', 'number')
     rt.write(overlay, parent.hash, 'system', 'parentHash')
     rt.write(overlay, parent.hash, 'system', 'blockHash', parent.number)

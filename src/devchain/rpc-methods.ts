@@ -81,6 +81,7 @@ export function registerMethods (server: RpcServer, chain: DevChain, init: { pro
       for (let i = 0; i < count; i++) last = await init.produce()
       return last.hash
     })
+    .method('dev_setStorage', async ([values]) => (await chain.setStorage(storageWrites(chain, values))).hash)
     .method('dev_timeTravel', ([to]) => { chain.timeTravel(typeof to === 'string' ? Date.parse(to) : Number(to)); return Number(to) })
     .subscription('chain_subscribeNewHeads', headSub(chain, 'chain_newHead', 'chain_unsubscribeNewHeads', 'block:new'))
     // the singular name is what polkadot-js `rpc.chain.subscribeNewHeads` calls
@@ -167,4 +168,44 @@ function stateCall (chain: DevChain, method: string, data: Uint8Array, at: Block
     default:
       throw new RpcError(-32000, `Client error: Execution failed: Exported method ${method} is not found`)
   }
+}
+
+/**
+ * The writes of a `dev_setStorage` argument, in chopsticks' two forms: raw `[[key, value | null], …]`
+ * pairs, or `{ Pallet: { Item: value } }` / `{ Pallet: { Item: [[[key…], value], …] } }` with values
+ * as polkadot-js `createType` takes them (`null` deletes). Throws on anything else.
+ */
+function storageWrites (chain: DevChain, values: unknown): Array<readonly [Hex, Hex | null]> {
+  const hex = (v: unknown): boolean => typeof v === 'string' && /^0x([0-9a-f]{2})*$/i.test(v)
+  if (Array.isArray(values)) {
+    return values.map((pair: unknown) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || !hex(pair[0]) || !(pair[1] === null || hex(pair[1]))) throw new Error('dev_setStorage: expected [key, value | null] hex pairs')
+      return [String(pair[0]).toLowerCase() as Hex, pair[1] === null ? null : String(pair[1]).toLowerCase() as Hex] as const
+    })
+  }
+  if (values == null || typeof values !== 'object') throw new Error('dev_setStorage: expected hex pairs or { Pallet: { Item: value } }')
+  const rt = chain.runtime
+  const lower = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1)
+  const out: Array<readonly [Hex, Hex | null]> = []
+  for (const [pallet, items] of Object.entries(values as Record<string, Record<string, unknown>>)) {
+    for (const [item, value] of Object.entries(items)) {
+      const [section, method] = [lower(pallet), lower(item)]
+      const entry = rt.query[section]?.[method]
+      if (entry == null) throw new Error(`dev_setStorage: no storage ${pallet}.${item}`)
+      const entries: Array<[unknown[], unknown]> = entry.meta.type.isPlain ? [[[], value]] : (value as Array<[unknown[], unknown]>)
+      if (!Array.isArray(entries)) throw new Error(`dev_setStorage: ${pallet}.${item} is a map: give [[keys], value] pairs`)
+      for (const [keys, v] of entries) {
+        const key = rt.key(section, method, ...keys)
+        if (v === null) {
+          out.push([key, null])
+          continue
+        }
+        // encode through the runtime's storage type: a one-entry scratch view receives the bytes
+        let encoded: Hex | null = null
+        rt.write({ get: () => undefined, set: (_k, val) => { encoded = val }, keys: () => [] }, v, section, method, ...keys)
+        out.push([key, encoded])
+      }
+    }
+  }
+  return out
 }

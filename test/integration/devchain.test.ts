@@ -131,4 +131,21 @@ describe('dev chain through ApiPromise', () => {
     await expect(provider.send('author_submitExtrinsic', [forged])).rejects.toThrow(/1010/)
     await provider.disconnect()
   })
+
+  it('should set storage with dev_setStorage (pallet form and raw pairs) in a new block, and refuse nonsense', async () => {
+    const ws = new WsProvider(node.url)
+    await ws.isReady
+    const dave = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//SetStorageDave').address
+    const before = (await api.rpc.chain.getHeader()).number.toNumber()
+    const hash = await ws.send('dev_setStorage', [{ System: { Account: [[[dave], { providers: 1, data: { free: 5n * UNIT } }]] } }])
+    expect((await api.rpc.chain.getHeader(hash)).number.toNumber()).toBeGreaterThan(before)
+    expect(await free(dave)).toBe(5n * UNIT)
+    // raw pairs: delete the same account again
+    const key = api.query.system.account.key(dave)
+    await ws.send('dev_setStorage', [[[key, null]]])
+    expect(await free(dave)).toBe(0n)
+    await expect(ws.send('dev_setStorage', [{ Nope: { Nothing: 1 } }])).rejects.toThrow(/no storage Nope.Nothing/)
+    await expect(ws.send('dev_setStorage', [[['0xzz', '0x00']]])).rejects.toThrow(/hex pairs/)
+    await ws.disconnect()
+  })
 })

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * `npm run generate`: the headless Lane-0 runner (issue 4, item 6). It validates everything it is
+ * given (flags, then the recipe against src/core/lane0/recipe.ts) before any work starts, and exits 2
+ * naming the offending flag or recipe field. The pipeline itself is not built yet: a valid run stops
+ * with exit code 3 and says so, rather than writing a fake clip.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import { extname, resolve } from 'node:path'
+import { Command, Option } from 'commander'
+import { RecipeValidationError, exampleRecipe, parseRecipeText, recipeHash } from '../core/lane0/recipe.ts'
+import { toHex } from '../core/wire/hash.ts'
+import type { CommanderError } from 'commander'
+import type { Recipe } from '../core/lane0/recipe.ts'
+
+const DEVICES = ['cpu', 'webgpu'] as const
+const BUDGET_MIN_MB = 64
+const BUDGET_MAX_MB = 1_048_576
+
+/** Exit codes: 0 done, 2 invalid flags or recipe (nothing ran), 3 the pipeline is missing. */
+const EXIT_INVALID = 2
+const EXIT_NO_PIPELINE = 3
+
+/** A flag or recipe problem found before any work started. */
+class UsageError extends Error {
+  static override name = 'UsageError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+interface GenerateArgs {
+  recipeFile: string
+  recipe: Recipe
+  out: { kind: 'file' | 'dir', path: string }
+  device: typeof DEVICES[number]
+  budgetMb?: number
+}
+
+function program (): Command {
+  return new Command('generate')
+    .description('Generate a Lane-0 clip from a recipe, headless in Node (speech, keyframe, animation, encode).')
+    .option('--recipe <file.json>', 'the recipe to generate (JSON, validated before any work starts)')
+    .option('--out <file.webm|dir>', 'where to write the clip: a .webm file, or a folder for the segments')
+    .addOption(new Option('--device <device>', 'where the models run').choices(DEVICES).default('cpu'))
+    .option('--budget-mb <n>', `memory budget in MiB (process RSS + GPU buffers), ${BUDGET_MIN_MB}-${BUDGET_MAX_MB}`)
+    .option('--print-example', 'print a valid example recipe (JSON) and exit')
+    .addHelpText('after', `
+The recipe (schema version 1, every field required, unknown fields refused):
+  version         1
+  script          the text spoken, 1-2000 characters
+  voice           an eSpeak NG voice: a language id in lower case, optionally + a variant
+                  (en-us, en-gb, en-gb+f3, de+m3; see VOICE_LANGUAGES / VOICE_VARIANTS in
+                  src/core/lane0/recipe.ts)
+  prompt          what the actor looks like, 1-1000 characters
+  negativePrompt  what the keyframe must not show, 0-1000 characters
+  seed            an unsigned 32-bit integer
+  durationSec     clip length in seconds, 1-30 (durationSec x fps a whole number of frames)
+  fps             frames per second, an integer 12-60
+  width, height   pixels, 128-1024, multiples of 16
+  pins            { pipelineVersion: "0.1.0", models: [{ id, sha256 }] } (model ids of models/<id>)
+
+Exit codes: 0 done; 2 invalid flags or recipe (nothing ran, the error names the field);
+3 the Lane-0 pipeline is not built yet (issue 4).
+
+Examples:
+  npm run generate -- --print-example > recipe.json
+  npm run generate -- --recipe recipe.json --out clip.webm --device cpu --budget-mb 2048`)
+    .exitOverride()
+}
+
+async function outTarget (out: string): Promise<GenerateArgs['out']> {
+  const path = resolve(out)
+  const info = await stat(path).catch(() => null)
+  if (extname(path).toLowerCase() === '.webm') {
+    if (info?.isDirectory() === true) throw new UsageError(`--out: ${out} is a folder, not a .webm file`)
+    return { kind: 'file', path }
+  }
+  if (info != null && !info.isDirectory()) throw new UsageError(`--out: ${out} must be a .webm file or a folder`)
+  return { kind: 'dir', path }
+}
+
+function budget (value: unknown): number | undefined {
+  if (value == null) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < BUDGET_MIN_MB || n > BUDGET_MAX_MB) {
+    throw new UsageError(`--budget-mb: must be an integer number of MiB, ${BUDGET_MIN_MB}-${BUDGET_MAX_MB} (got ${String(value)})`)
+  }
+  return n
+}
+
+async function parseArgs (opts: Record<string, unknown>): Promise<GenerateArgs> {
+  if (typeof opts.recipe !== 'string') throw new UsageError('--recipe <file.json> is required (or --print-example)')
+  if (typeof opts.out !== 'string') throw new UsageError('--out <file.webm|dir> is required')
+  const out = await outTarget(opts.out)
+  const budgetMb = budget(opts.budgetMb)
+  let text: string
+  try {
+    text = await readFile(opts.recipe, 'utf8')
+  } catch (err) {
+    throw new UsageError(`--recipe: cannot read ${opts.recipe}: ${(err as Error).message}`)
+  }
+  const recipe = parseRecipeText(text)
+  return { recipeFile: opts.recipe, recipe, out, device: opts.device as GenerateArgs['device'], budgetMb }
+}
+
+async function main (argv: string[]): Promise<number> {
+  const cmd = program()
+  try {
+    cmd.parse(argv)
+  } catch (err) {
+    // commander has printed the message (or the help) already
+    return (err as CommanderError).exitCode === 0 ? 0 : EXIT_INVALID
+  }
+  const opts = cmd.opts()
+  if (opts.printExample === true) {
+    process.stdout.write(`${JSON.stringify(exampleRecipe(), null, 2)}\n`)
+    return 0
+  }
+  let args: GenerateArgs
+  try {
+    args = await parseArgs(opts)
+  } catch (err) {
+    const e = err as Error
+    if (e.name === RecipeValidationError.name) {
+      console.error(`generate: invalid recipe ${String(opts.recipe)}:`)
+      for (const issue of (e as RecipeValidationError).issues) console.error(`  ${issue.field}: ${issue.message}`)
+      return EXIT_INVALID
+    }
+    if (e.name === UsageError.name) {
+      console.error(`generate: ${e.message}`)
+      return EXIT_INVALID
+    }
+    throw err
+  }
+  console.error(`generate: recipe ${args.recipeFile} is valid (hash 0x${toHex(recipeHash(args.recipe))}, ${args.recipe.durationSec} s, ${args.recipe.width}x${args.recipe.height} @ ${args.recipe.fps} fps); device ${args.device}${args.budgetMb != null ? `, budget ${args.budgetMb} MiB` : ''}, out ${args.out.path}`)
+  // TODO(issue 4, item 6): run the Lane-0 pipeline here once src/core/lane0 has one.
+  console.error('generate: the Lane-0 pipeline is not built yet (issue 4); nothing was generated')
+  return EXIT_NO_PIPELINE
+}
+
+main(process.argv).then(code => { process.exitCode = code }, (err: unknown) => {
+  console.error(`generate: ${(err as Error).stack ?? String(err)}`)
+  process.exitCode = 1
+})

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * `npm run generate` as users run it: help, the example recipe, flag and recipe errors naming the
+ * field (exit 2, nothing written), and the honest "pipeline not built yet" stop (exit 3) until the
+ * Lane-0 pipeline lands.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exampleRecipe, parseRecipe } from '../../src/core/lane0/recipe.ts'
+
+const RUN_TS = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url))
+const ENTRY = fileURLToPath(new URL('../../src/app/generate.ts', import.meta.url))
+
+function generate (...args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN_TS, ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+    child.on('error', reject)
+    child.on('close', status => { resolve({ status, stdout, stderr }) })
+  })
+}
+
+describe('npm run generate', () => {
+  let dir: string
+  const recipeFile = (name: string, recipe: unknown): Promise<string> => {
+    const file = join(dir, name)
+    return writeFile(file, typeof recipe === 'string' ? recipe : JSON.stringify(recipe)).then(() => file)
+  }
+  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'nsn-generate-')) })
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('should document its flags and the recipe fields in --help', async () => {
+    const { status, stdout } = await generate('--help')
+    expect(status).toBe(0)
+    for (const word of ['--recipe', '--out', '--device', 'webgpu', '--budget-mb', '--print-example', 'durationSec', 'pins', 'Exit codes']) {
+      expect(stdout).toContain(word)
+    }
+  })
+
+  it('should print an example recipe that the schema accepts', async () => {
+    const { status, stdout } = await generate('--print-example')
+    expect(status).toBe(0)
+    expect(parseRecipe(JSON.parse(stdout))).toEqual(exampleRecipe())
+  })
+
+  it('should refuse an invalid recipe naming each field, before any work, writing nothing', async () => {
+    const file = await recipeFile('bad.json', { ...exampleRecipe(), fps: 7, pins: { pipelineVersion: '0.1.0', models: [{ id: 'x', sha256: 'nope' }] }, colour: 'red' })
+    const out = join(dir, 'bad.webm')
+    const { status, stderr } = await generate('--recipe', file, '--out', out)
+    expect(status).toBe(2)
+    expect(stderr).toMatch(/^ {2}fps: must be at least 12 fps$/m)
+    expect(stderr).toMatch(/^ {2}pins\.models\[0\]\.sha256: must be 64 lowercase hex/m)
+    expect(stderr).toMatch(/^ {2}colour: unknown field/m)
+    expect(stderr).not.toContain('not built yet')
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('should refuse a recipe that is not JSON, and bad flags, naming them', async () => {
+    const notJson = await recipeFile('not.json', '{"version": 1,')
+    const r1 = await generate('--recipe', notJson, '--out', join(dir, 'a.webm'))
+    expect(r1.status).toBe(2)
+    expect(r1.stderr).toMatch(/recipe: not valid JSON/)
+
+    const good = await recipeFile('good.json', exampleRecipe())
+    const r2 = await generate('--recipe', good, '--out', join(dir, 'a.webm'), '--budget-mb', '12.5')
+    expect(r2.status).toBe(2)
+    expect(r2.stderr).toContain('--budget-mb')
+    const r3 = await generate('--recipe', good, '--out', join(dir, 'a.webm'), '--device', 'tpu')
+    expect(r3.status).toBe(2)
+    expect(r3.stderr).toContain('--device')
+    const r4 = await generate('--recipe', good)
+    expect(r4.status).toBe(2)
+    expect(r4.stderr).toContain('--out')
+    const r5 = await generate('--recipe', join(dir, 'missing.json'), '--out', dir)
+    expect(r5.status).toBe(2)
+    expect(r5.stderr).toContain('--recipe: cannot read')
+  })
+
+  it('should validate a good recipe, then stop saying the pipeline is not built, without faking output', async () => {
+    const good = await recipeFile('good.json', exampleRecipe())
+    const out = join(dir, 'clip.webm')
+    const { status, stdout, stderr } = await generate('--recipe', good, '--out', out, '--device', 'webgpu', '--budget-mb', '2048')
+    expect(status).toBe(3)
+    expect(stderr).toContain('is valid (hash 0x')
+    expect(stderr).toContain('device webgpu, budget 2048 MiB')
+    expect(stderr).toContain('the Lane-0 pipeline is not built yet (issue 4)')
+    expect(stdout).toBe('')
+    expect(existsSync(out)).toBe(false)
+  })
+})

@@ -54,10 +54,23 @@ export function frameCount (durationSec: number, fps: number): number {
   return Math.round(durationSec * fps)
 }
 
-function sinc (x: number): number {
-  if (x === 0) return 1
-  const px = Math.PI * x
-  return Math.sin(px) / px
+/** Steps per zero crossing of the tabulated kernel (linear interpolation between steps). */
+const KERNEL_STEPS = 512
+let kernelTable: Float32Array | undefined
+
+/** Blackman-windowed sinc on |u| in [0, SINC_HALF_WIDTH], tabulated once. */
+function kernel (): Float32Array {
+  if (kernelTable !== undefined) return kernelTable
+  const table = new Float32Array(SINC_HALF_WIDTH * KERNEL_STEPS + 2)
+  for (let i = 0; i < table.length; i++) {
+    const u = i / KERNEL_STEPS
+    if (u > SINC_HALF_WIDTH) continue
+    const sinc = u === 0 ? 1 : Math.sin(Math.PI * u) / (Math.PI * u)
+    const x = u / SINC_HALF_WIDTH
+    table[i] = sinc * (0.42 + 0.5 * Math.cos(Math.PI * x) + 0.08 * Math.cos(2 * Math.PI * x))
+  }
+  kernelTable = table
+  return table
 }
 
 /**
@@ -68,22 +81,26 @@ export function resample (pcm: Float32Array, fromRate: number, toRate: number): 
   checkPositive('fromRate', fromRate)
   checkPositive('toRate', toRate)
   if (fromRate === toRate) return pcm.slice()
+  const table = kernel()
   const ratio = toRate / fromRate
   const outLength = Math.round(pcm.length * ratio)
   const out = new Float32Array(outLength)
   const cutoff = Math.min(1, ratio)
   const reach = SINC_HALF_WIDTH / cutoff
+  const scale = cutoff * KERNEL_STEPS
   for (let n = 0; n < outLength; n++) {
     const t = n / ratio
     const first = Math.max(0, Math.ceil(t - reach))
     const last = Math.min(pcm.length - 1, Math.floor(t + reach))
     let sum = 0
     for (let k = first; k <= last; k++) {
-      const d = t - k
-      const w = 0.42 + 0.5 * Math.cos(Math.PI * d / reach) + 0.08 * Math.cos(2 * Math.PI * d / reach)
-      sum += (pcm[k] ?? 0) * cutoff * sinc(cutoff * d) * w
+      const pos = Math.abs(t - k) * scale
+      const i = Math.floor(pos)
+      const f = pos - i
+      const w = (table[i] ?? 0) * (1 - f) + (table[i + 1] ?? 0) * f
+      sum += (pcm[k] ?? 0) * w
     }
-    out[n] = sum
+    out[n] = sum * cutoff
   }
   return out
 }

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The eSpeak NG WASM speech stage in Node with the real engine: plausible, non-silent, deterministic
+// speech with a non-trivial energy envelope; named errors; the synthesis speed (realtime factor).
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { energyEnvelope, frameCount, mouthOpenTrack, pearson, resampleTo16k, voiceActivity } from '../../src/core/lane0/audio-features.ts'
+import { ESPEAK_SAMPLE_RATE, UnknownVoiceError } from '../../src/core/lane0/speech-espeak.ts'
+import type { EspeakSpeechOutput, EspeakSpeechStage } from '../../src/core/lane0/speech-espeak.ts'
+import { nodeEspeakSpeech } from '../../src/platform/node/espeak.ts'
+
+const TWO_SENTENCES = 'The director speaks clearly. This clip was generated offline.'
+// About 8 s of speech at the default 175 words per minute.
+const EIGHT_SECONDS = 'Welcome back to the network. Tonight we look at how a short clip is made from a recipe. ' +
+  'The voice is synthesized first, then the actor is animated to match it.'
+const FPS = 24
+
+function sha256 (pcm: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)).digest('hex')
+}
+
+function rms (pcm: Float32Array): number {
+  let s = 0
+  for (const v of pcm) s += v * v
+  return Math.sqrt(s / pcm.length)
+}
+
+function durationSec (out: EspeakSpeechOutput): number {
+  return out.pcm.length / out.sampleRate
+}
+
+describe('speech-espeak (eSpeak NG WASM in Node)', () => {
+  let stage: EspeakSpeechStage
+  let speech: EspeakSpeechOutput
+
+  beforeAll(async () => {
+    stage = nodeEspeakSpeech()
+    await stage.load()
+    speech = await stage.run({ script: TWO_SENTENCES, voice: 'en-us' })
+  })
+
+  afterAll(async () => {
+    await stage.unload()
+  })
+
+  it('should synthesize a plausible, non-silent two-sentence clip at 22.05 kHz', () => {
+    expect(speech.sampleRate).toBe(ESPEAK_SAMPLE_RATE)
+    const seconds = durationSec(speech)
+    console.log(`two sentences: ${seconds.toFixed(2)} s, RMS ${rms(speech.pcm).toFixed(4)}`)
+    expect(seconds).toBeGreaterThan(1)
+    expect(seconds).toBeLessThan(10)
+    expect(rms(speech.pcm)).toBeGreaterThan(0.02)
+    expect(Math.max(...speech.pcm.map(Math.abs))).toBeLessThanOrEqual(1)
+  })
+
+  it('should time each sentence exactly and give its IPA', () => {
+    expect(speech.sentences.map(s => s.text)).toEqual(['The director speaks clearly.', 'This clip was generated offline.'])
+    expect(speech.sentences[0]?.startSec).toBe(0)
+    expect(speech.sentences[1]?.startSec).toBe(speech.sentences[0]?.endSec)
+    expect(speech.sentences[1]?.endSec).toBeCloseTo(durationSec(speech), 9)
+    expect(speech.sentences[0]?.ipa).toContain('spˈiːks')
+    expect(speech.marks).toEqual(speech.sentences.map(s => ({ text: s.text, startSec: s.startSec, endSec: s.endSec })))
+  })
+
+  it('should be deterministic: same script and voice give identical PCM, also in a freshly loaded stage', async () => {
+    const again = await stage.run({ script: TWO_SENTENCES, voice: 'en-us' })
+    const fresh = nodeEspeakSpeech()
+    await fresh.load()
+    const third = await fresh.run({ script: TWO_SENTENCES, voice: 'en-us' })
+    await fresh.unload()
+    console.log(`sha256 ${sha256(speech.pcm)}`)
+    expect(sha256(again.pcm)).toBe(sha256(speech.pcm))
+    expect(sha256(third.pcm)).toBe(sha256(speech.pcm))
+    // The voice is honoured: another voice gives other samples.
+    const other = await stage.run({ script: TWO_SENTENCES, voice: 'en-gb+f3' })
+    expect(sha256(other.pcm)).not.toBe(sha256(speech.pcm))
+  })
+
+  it('should have a non-trivial energy envelope with pauses and voiced frames', () => {
+    const seconds = durationSec(speech)
+    const env = energyEnvelope(speech, FPS, seconds)
+    const vad = voiceActivity(speech, FPS, seconds)
+    const mouth = mouthOpenTrack(speech, FPS, seconds)
+    expect(env).toHaveLength(frameCount(seconds, FPS))
+    const voicedFraction = vad.reduce((a, b) => a + b, 0) / vad.length
+    const open = [...env].filter(v => v > 0.5).length
+    const closed = [...env].filter(v => v < 0.1).length
+    const mean = env.reduce((a, b) => a + b, 0) / env.length
+    const sd = Math.sqrt(env.reduce((a, b) => a + (b - mean) ** 2, 0) / env.length)
+    console.log(`envelope: ${env.length} frames, voiced ${(voicedFraction * 100).toFixed(0)} %, open ${open}, closed ${closed}, sd ${sd.toFixed(3)}`)
+    expect(voicedFraction).toBeGreaterThan(0.4)
+    expect(voicedFraction).toBeLessThan(0.97)
+    expect(open).toBeGreaterThan(env.length / 5)
+    expect(closed).toBeGreaterThan(2)
+    expect(sd).toBeGreaterThan(0.15)
+    // The mouth follows the energy, and not a time-shuffled copy of it.
+    expect(pearson(mouth, env)).toBeGreaterThan(0.9)
+    const shuffled = Float32Array.from(env)
+    let seed = 7
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      const j = seed % (i + 1)
+      const t = shuffled[i] ?? 0
+      shuffled[i] = shuffled[j] ?? 0
+      shuffled[j] = t
+    }
+    expect(Math.abs(pearson(mouth, shuffled))).toBeLessThan(0.3)
+  })
+
+  it('should reject an unknown voice with a named error listing the valid ones', async () => {
+    const err = await stage.run({ script: TWO_SENTENCES, voice: 'xx-nosuch' }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ name: UnknownVoiceError.name })
+    expect((err as UnknownVoiceError).validVoices).toEqual(expect.arrayContaining(['en-us', 'en-gb', 'de', 'fr-fr']))
+    expect((err as UnknownVoiceError).validVariants).toEqual(expect.arrayContaining(['f3', 'm1']))
+  })
+
+  it('should synthesize ~8 s of speech faster than real time (prints the realtime factor)', async () => {
+    const t0 = performance.now()
+    const out = await stage.run({ script: EIGHT_SECONDS, voice: 'en-us' })
+    const synthMs = performance.now() - t0
+    const t1 = performance.now()
+    const at16k = resampleTo16k(out)
+    const mouth = mouthOpenTrack(out, FPS, durationSec(out))
+    const featuresMs = performance.now() - t1
+    const seconds = durationSec(out)
+    const rtf = seconds / (synthMs / 1000)
+    console.log(`eSpeak NG WASM: ${seconds.toFixed(2)} s of speech (${out.sentences.length} sentences) in ${synthMs.toFixed(0)} ms ` +
+      `= ${rtf.toFixed(1)}x real time; 16 kHz resample + mouth track (${mouth.length} frames) ${featuresMs.toFixed(0)} ms`)
+    expect(seconds).toBeGreaterThan(6)
+    expect(seconds).toBeLessThan(12)
+    expect(at16k.length).toBe(Math.round(out.pcm.length * 16000 / ESPEAK_SAMPLE_RATE))
+    expect(rtf).toBeGreaterThan(1)
+  })
+})

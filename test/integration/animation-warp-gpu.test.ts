@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GpuWarper, warpFrameCpu } from '../../src/core/lane0/animation-warp.ts'
+import { trackGpuMemory } from '../../src/core/lane0/gpu-memory.ts'
 import { createNodeGpu } from '../../src/platform/node/webgpu.ts'
 import { testCard } from '../utils/warp-test-card.ts'
 import type { WarpParams } from '../../src/core/lane0/animation-warp.ts'
@@ -27,8 +28,12 @@ const FRAMES: WarpParams[] = [
 describe('GpuWarper (WebGPU) against warpFrameCpu', () => {
   it('should match the CPU reference within one step per channel on every pixel', async () => {
     const { image, rig } = testCard(160)
+    const gpuMem = trackGpuMemory(device)
+    const before = gpuMem.bytes
     const warper = new GpuWarper(device, image)
     expect(warper.gpuBytes).toBe(24 * 4 + 160 * 160 * 4 * 3)
+    // the tracker counts the buffers the warper created
+    expect(gpuMem.bytes - before).toBe(warper.gpuBytes)
     for (const params of FRAMES) {
       const cpu = warpFrameCpu(image, rig, params)
       const gpu = await warper.frame(rig, params)
@@ -44,5 +49,7 @@ describe('GpuWarper (WebGPU) against warpFrameCpu', () => {
       expect(off / cpu.data.length).toBeLessThan(0.001)
     }
     warper.destroy()
+    expect(gpuMem.bytes).toBe(before)
+    expect(gpuMem.peakBytes).toBeGreaterThanOrEqual(before + warper.gpuBytes)
   }, 120_000)
 })

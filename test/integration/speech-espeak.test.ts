@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { energyEnvelope, frameCount, mouthOpenTrack, pearson, resampleTo16k, voiceActivity } from '../../src/core/lane0/audio-features.ts'
 import { ESPEAK_SAMPLE_RATE, UnknownVoiceError } from '../../src/core/lane0/speech-espeak.ts'
 import type { EspeakSpeechOutput, EspeakSpeechStage } from '../../src/core/lane0/speech-espeak.ts'
+import { visemeOpennessAt, visemeTrack } from '../../src/core/lane0/visemes.ts'
 import { nodeEspeakSpeech } from '../../src/platform/node/espeak.ts'
+import { readVisemeModel } from '../../src/platform/node/visemes.ts'
 
 const TWO_SENTENCES = 'The director speaks clearly. This clip was generated offline.'
 // About 8 s of speech at the default 175 words per minute.
@@ -129,5 +131,33 @@ describe('speech-espeak (eSpeak NG WASM in Node)', () => {
     expect(seconds).toBeLessThan(12)
     expect(at16k.length).toBe(Math.round(out.pcm.length * 16000 / ESPEAK_SAMPLE_RATE))
     expect(rtf).toBeGreaterThan(1)
+  })
+
+  it('should find visemes (HeadAudio, offline) in the speech and none in the trailing silence', async () => {
+    const model = await readVisemeModel()
+    // One second of silence after the speech.
+    const seconds = durationSec(speech) + 1
+    const t0 = performance.now()
+    const track = visemeTrack(speech, FPS, seconds, model)
+    const ms = performance.now() - t0
+    const again = visemeTrack(speech, FPS, seconds, model)
+    expect(again.visemes).toEqual(track.visemes)
+    expect(track.visemes).toHaveLength(frameCount(seconds, FPS))
+    const speechFrames = Math.floor(durationSec(speech) * FPS)
+    const vad = voiceActivity(speech, FPS, seconds)
+    const voiced = [...vad.keys()].filter(i => vad[i] === 1)
+    const voicedWithViseme = voiced.filter(i => track.visemes[i] !== 'sil').length / voiced.length
+    const distinct = new Set(track.visemes.slice(0, speechFrames).filter(v => v !== 'sil'))
+    console.log(`visemes: ${ms.toFixed(0)} ms for ${seconds.toFixed(2)} s; ${(voicedWithViseme * 100).toFixed(0)} % of voiced frames ` +
+      `have one; distinct: ${[...distinct].join(' ')}; ${track.visemes.slice(0, speechFrames).join(' ')}`)
+    expect(distinct.size).toBeGreaterThanOrEqual(4)
+    expect(voicedWithViseme).toBeGreaterThan(0.5)
+    expect(new Set(track.visemes.slice(speechFrames + 3))).toEqual(new Set(['sil']))
+    // Viseme-shaped mouth still follows the speech energy.
+    const env = energyEnvelope(speech, FPS, seconds)
+    const mouth = mouthOpenTrack(speech, FPS, seconds, { opennessAt: f => visemeOpennessAt(track, f) })
+    const r = pearson(mouth, env)
+    console.log(`mouth (energy × viseme openness) vs energy: r = ${r.toFixed(3)}`)
+    expect(r).toBeGreaterThan(0.5)
   })
 })

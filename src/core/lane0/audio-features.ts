@@ -234,6 +234,11 @@ export function phonemeOpenness (phoneme: string): number {
 export interface MouthOpenOptions extends EnvelopeOptions {
   /** Timed phonemes: when given, each frame's energy is scaled by its phoneme's openness. */
   phonemes?: PhonemeMark[]
+  /**
+   * Per-frame openness factor from another source, e.g. visemes:
+   * `opennessAt: f => visemeOpennessAt(track, f)` (src/core/lane0/visemes.ts). `undefined` keeps the energy.
+   */
+  opennessAt?(frame: number, timeSec: number): number | undefined
   /** Exponent on the envelope (< 1 opens quieter syllables more). @default 0.8 */
   gamma?: number
 }
@@ -241,7 +246,7 @@ export interface MouthOpenOptions extends EnvelopeOptions {
 /**
  * Per-frame mouth opening in [0, 1] for the animation stage: the energy envelope shaped by `gamma`,
  * scaled by phoneme openness where timed phonemes are given (so m/b/p close the mouth even while
- * voiced). Has `frameCount(durationSec, fps)` values; silence is 0.
+ * voiced) and by `opennessAt` where given. Has `frameCount(durationSec, fps)` values; silence is 0.
  */
 export function mouthOpenTrack (speech: AudioClip, fps: number, durationSec: number, options: MouthOpenOptions = {}): Float32Array {
   const envelope = energyEnvelope(speech, fps, durationSec, options)
@@ -257,6 +262,8 @@ export function mouthOpenTrack (speech: AudioClip, fps: number, durationSec: num
       const mark = phonemes[p]
       if (mark !== undefined && mark.startSec <= t) open *= phonemeOpenness(mark.phoneme)
     }
+    const factor = options.opennessAt?.(i, (i + 0.5) / fps)
+    if (factor !== undefined) open *= factor
     out[i] = Math.max(0, Math.min(1, open))
   }
   return out

@@ -2,6 +2,11 @@
 // The eSpeak NG WASM speech stage in Node with the real engine: plausible, non-silent, deterministic
 // speech with a non-trivial energy envelope; named errors; the synthesis speed (realtime factor).
 import { createHash } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { build } from 'esbuild'
+import { chromium } from '@playwright/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { energyEnvelope, frameCount, mouthOpenTrack, pearson, resampleTo16k, voiceActivity } from '../../src/core/lane0/audio-features.ts'
 import { ESPEAK_SAMPLE_RATE, UnknownVoiceError } from '../../src/core/lane0/speech-espeak.ts'
@@ -15,6 +20,10 @@ const TWO_SENTENCES = 'The director speaks clearly. This clip was generated offl
 const EIGHT_SECONDS = 'Welcome back to the network. Tonight we look at how a short clip is made from a recipe. ' +
   'The voice is synthesized first, then the actor is animated to match it.'
 const FPS = 24
+const CHROMIUM = '/usr/bin/chromium'
+/** In CI a missing Chromium fails the browser check; elsewhere it is skipped with the reason printed. */
+const skipBrowser = !existsSync(CHROMIUM) && process.env.CI !== 'true'
+if (skipBrowser) console.warn(`Skipping the eSpeak NG browser check: no ${CHROMIUM}`)
 
 function sha256 (pcm: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)).digest('hex')
@@ -159,5 +168,57 @@ describe('speech-espeak (eSpeak NG WASM in Node)', () => {
     const r = pearson(mouth, env)
     console.log(`mouth (energy × viseme openness) vs energy: r = ${r.toFixed(3)}`)
     expect(r).toBeGreaterThan(0.5)
+  })
+
+  it.skipIf(skipBrowser)('should produce the same PCM and visemes in Chromium as in Node', async () => {
+    const bundle = await build({
+      stdin: {
+        contents: `
+          import { browserEspeakSpeech } from './src/platform/browser/espeak.ts'
+          import { fetchVisemeModel } from './src/platform/browser/visemes.ts'
+          import { visemeTrack } from './src/core/lane0/visemes.ts'
+          window.nsnSpeech = async (script, voice) => {
+            const stage = browserEspeakSpeech({ wasmUrl: '/espeak-ng.wasm' })
+            await stage.load()
+            const t0 = performance.now()
+            const out = await stage.run({ script, voice })
+            const ms = performance.now() - t0
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', out.pcm))
+            const seconds = out.pcm.length / out.sampleRate
+            const track = visemeTrack(out, ${FPS}, seconds, await fetchVisemeModel('/model.bin'))
+            return { ms, seconds, sha: [...digest].map(b => b.toString(16).padStart(2, '0')).join(''), visemes: track.visemes }
+          }`,
+        resolveDir: new URL('../..', import.meta.url).pathname,
+        loader: 'ts'
+      },
+      bundle: true, format: 'esm', write: false, platform: 'browser', target: 'es2022', external: ['module']
+    })
+    const js = bundle.outputFiles[0]?.text ?? ''
+    const wasm = readFileSync(new URL('../../node_modules/espeak-ng/dist/espeak-ng.wasm', import.meta.url))
+    const model = readFileSync(new URL('../../node_modules/@met4citizen/headaudio/dist/model-en-mixed.bin', import.meta.url))
+    const server = createServer((req, res) => {
+      if (req.url === '/speech.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js)
+      else if (req.url === '/espeak-ng.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm)
+      else if (req.url === '/model.bin') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(model)
+      else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/speech.js"></script>')
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox'] })
+    try {
+      const page = await browser.newPage()
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+      await page.waitForFunction(() => 'nsnSpeech' in window)
+      const result = await page.evaluate(async ([script, voice]) => {
+        const run = (window as unknown as { nsnSpeech(s: string, v: string): Promise<{ ms: number, seconds: number, sha: string, visemes: string[] }> }).nsnSpeech
+        return await run(script ?? '', voice ?? '')
+      }, [TWO_SENTENCES, 'en-us'])
+      const model = await readVisemeModel()
+      console.log(`Chromium: ${result.seconds.toFixed(2)} s of speech in ${result.ms.toFixed(0)} ms, sha256 ${result.sha}`)
+      expect(result.sha).toBe(sha256(speech.pcm))
+      expect(result.visemes).toEqual(visemeTrack(speech, FPS, durationSec(speech), model).visemes)
+    } finally {
+      await browser.close()
+      await new Promise(resolve => server.close(resolve))
+    }
   })
 })

@@ -55,6 +55,8 @@ export interface EspeakModuleArg {
   print(line: string): void
   printErr(line: string): void
   preRun: Array<(module: EspeakModule) => void>
+  /** Set so the glue never derives the .wasm URL from `import.meta.url` (it is instantiated from ours). */
+  locateFile(path: string): string
   instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void): object
 }
 
@@ -360,6 +362,7 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
           arguments: args,
           print: line => { stdout.push(line) },
           printErr: line => { stderr.push(line) },
+          locateFile: path => path,
           preRun: [module => {
             if (inputText !== undefined) module.FS.writeFile(INPUT_FILE, inputText)
           }],

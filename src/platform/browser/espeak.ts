@@ -18,13 +18,20 @@ export class EspeakWasmFetchError extends Error {
   }
 }
 
-export const DEFAULT_ESPEAK_WASM_URL = new URL('../../../node_modules/espeak-ng/dist/espeak-ng.wasm', import.meta.url).href
+/**
+ * The package's .wasm next to this module, as Vite serves it in dev and emits it as an asset in a build.
+ * Evaluated lazily: bundles without `import.meta.url` (esbuild IIFE harnesses) pass `wasmUrl` instead.
+ */
+export function defaultEspeakWasmUrl (): string {
+  return new URL('../../../node_modules/espeak-ng/dist/espeak-ng.wasm', import.meta.url).href
+}
 
-/** Components fetching the WASM from `wasmUrl`. */
-export function browserEspeakComponents (wasmUrl: string = DEFAULT_ESPEAK_WASM_URL): EspeakSpeechComponents {
+/** Components fetching the WASM from `wasmUrl` (default {@link defaultEspeakWasmUrl}). */
+export function browserEspeakComponents (url?: string): EspeakSpeechComponents {
   return {
     createModule: createESpeakNg,
     async compileWasm (options: AbortOptions = {}): Promise<WebAssembly.Module> {
+      const wasmUrl = url ?? defaultEspeakWasmUrl()
       const response = await fetch(wasmUrl, { signal: options.signal })
       if (!response.ok) throw new EspeakWasmFetchError(wasmUrl, response.status)
       if (response.headers.get('content-type')?.startsWith('application/wasm') === true) {

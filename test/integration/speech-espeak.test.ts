@@ -81,9 +81,10 @@ describe('speech-espeak (eSpeak NG WASM in Node)', () => {
     console.log(`sha256 ${sha256(speech.pcm)}`)
     expect(sha256(again.pcm)).toBe(sha256(speech.pcm))
     expect(sha256(third.pcm)).toBe(sha256(speech.pcm))
-    // The voice is honoured: another voice gives other samples.
-    const other = await stage.run({ script: TWO_SENTENCES, voice: 'en-gb+f3' })
-    expect(sha256(other.pcm)).not.toBe(sha256(speech.pcm))
+    // The voice is honoured: another language, and a variant of it, give other samples.
+    const gb = await stage.run({ script: TWO_SENTENCES, voice: 'en-gb' })
+    const gbF3 = await stage.run({ script: TWO_SENTENCES, voice: 'en-gb+f3' })
+    expect(new Set([sha256(speech.pcm), sha256(gb.pcm), sha256(gbF3.pcm)]).size).toBe(3)
   })
 
   it('should have a non-trivial energy envelope with pauses and voiced frames', () => {
@@ -115,6 +116,20 @@ describe('speech-espeak (eSpeak NG WASM in Node)', () => {
       shuffled[j] = t
     }
     expect(Math.abs(pearson(mouth, shuffled))).toBeLessThan(0.3)
+  })
+
+  it('should honour the speaking rate and abort between sentences', async () => {
+    const fast = await stage.run({ script: TWO_SENTENCES, voice: 'en-us', rate: 350 })
+    console.log(`rate 350 wpm: ${durationSec(fast).toFixed(2)} s vs ${durationSec(speech).toFixed(2)} s at 175`)
+    expect(durationSec(fast)).toBeLessThan(durationSec(speech) * 0.75)
+    const controller = new AbortController()
+    const fractions: number[] = []
+    const run = stage.run({ script: EIGHT_SECONDS, voice: 'en-us' }, {
+      signal: controller.signal,
+      onProgress: p => { fractions.push(p.fraction); if (p.fraction > 0) controller.abort() }
+    })
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' })
+    expect(fractions).toEqual([0, 1 / 3])
   })
 
   it('should reject an unknown voice with a named error listing the valid ones', async () => {

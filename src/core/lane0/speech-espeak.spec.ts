@@ -87,7 +87,13 @@ describe('speech-espeak (stubbed engine)', () => {
   })
 
   it('should parse voice and variant lists', () => {
-    expect(parseVoiceList(VOICES)).toEqual(['en', 'en-gb', 'en-us', 'es-419', 'es-mx'])
+    expect(parseVoiceList(VOICES)).toEqual([
+      { id: 'en', file: 'gmw/en' }, // (en 2) beats (en 3): the engine's priority
+      { id: 'en-gb', file: 'gmw/en' },
+      { id: 'en-us', file: 'gmw/en-US' },
+      { id: 'es-419', file: 'roa/es-419' },
+      { id: 'es-mx', file: 'roa/es-419' }
+    ])
     expect(parseVariantList(VARIANTS)).toEqual(['f3', 'klatt'])
   })
 
@@ -106,7 +112,7 @@ describe('speech-espeak (stubbed engine)', () => {
     const out = await stage.run({ script: '-v Hi. Second one!', voice: 'en-GB+f3', rate: 150 }, { onProgress: p => progress.push(p.fraction) })
     const synth = calls.filter(c => c.args.includes('-w'))
     expect(synth.map(c => c.input)).toEqual(['-v Hi.', 'Second one!'])
-    expect(synth[0]?.args).toEqual(expect.arrayContaining(['-v', 'en-GB+f3', '-s', '150', '--ipa']))
+    expect(synth[0]?.args).toEqual(expect.arrayContaining(['-v', 'gmw/en+f3', '-s', '150', '--ipa']))
     expect(out.sampleRate).toBe(22050)
     expect([...out.pcm]).toEqual([600 / 32768, -0.5, 32767 / 32768, 1100 / 32768, -0.5, 32767 / 32768])
     expect(out.marks).toEqual([
@@ -115,6 +121,15 @@ describe('speech-espeak (stubbed engine)', () => {
     ])
     expect(out.sentences[1]?.ipa).toBe('ipa-of(Second one!)')
     expect(progress).toEqual([0, 0.5, 1])
+  })
+
+  it('should pass the voice file, with the variant in its listed spelling', async () => {
+    const calls: Call[] = []
+    const stage = new EspeakSpeechStage(stubComponents(calls))
+    await stage.load()
+    expect(stage.validate({ script: 'Hi.', voice: 'EN-US' })).toBe('gmw/en-US')
+    expect(stage.validate({ script: 'Hi.', voice: 'es-mx+KLATT' })).toBe('roa/es-419+klatt')
+    expect(stage.validate({ script: 'Hi.', voice: 'en' })).toBe('gmw/en')
   })
 
   it('should refuse to run before load', async () => {

@@ -200,18 +200,38 @@ export function parseWav16 (bytes: Uint8Array): { sampleRate: number, pcm: Float
   throw new EspeakFailedError('Engine output has no data chunk')
 }
 
-/** Parses `espeak-ng --voices` output into language ids (plus the aliases in its last column). */
-export function parseVoiceList (lines: string[]): string[] {
-  const ids = new Set<string>()
+/** A voice id (language or alias) and the voice file the engine loads for it. */
+export interface EspeakVoice {
+  id: string
+  /** Path under espeak-ng-data/voices, e.g. `gmw/en-US`. */
+  file: string
+}
+
+/**
+ * Parses `espeak-ng --voices` output into voice ids (languages plus the aliases of the last column; an
+ * alias gets the file it has the best priority for, as the engine picks). Synthesis passes the file, not
+ * the name: in this build `-v en-gb+f3` and `-v fr-fr+m3` silently drop the variant and
+ * `-v chr-US-Qaaa-x-west` is "not found", while `-v gmw/en+f3` and `-v iro/chr` work; without a variant
+ * the file and the name give identical samples.
+ */
+export function parseVoiceList (lines: string[]): EspeakVoice[] {
+  const voices = new Map<string, EspeakVoice & { priority: number }>()
+  const add = (id: string, file: string, priority: number): void => {
+    const known = voices.get(id.toLowerCase())
+    if (known === undefined || priority < known.priority) voices.set(id.toLowerCase(), { id, file, priority })
+  }
   for (const line of lines) {
-    const m = /^\s*\d+\s+(\S+)\s+\S+\s+\S+\s+\S+(.*)$/.exec(line)
-    if (m?.[1] === undefined || m[1] === 'variant') continue
-    ids.add(m[1].toLowerCase())
-    for (const alias of (m[2] ?? '').matchAll(/\(([^\s()]+)\s+\d+\)/g)) {
-      if (alias[1] !== undefined) ids.add(alias[1].toLowerCase())
+    const m = /^\s*(\d+)\s+(\S+)\s+\S+\s+\S+\s+(\S+)(.*)$/.exec(line)
+    if (m?.[1] === undefined || m[2] === undefined || m[3] === undefined || m[2] === 'variant') continue
+    // The language itself beats any alias of the same name.
+    add(m[2], m[3], -1)
+    for (const alias of (m[4] ?? '').matchAll(/\(([^\s()]+)\s+(\d+)\)/g)) {
+      if (alias[1] !== undefined) add(alias[1], m[3], Number(alias[2]))
     }
   }
-  return [...ids].sort()
+  return [...voices.values()]
+    .map(({ id, file }) => ({ id, file }))
+    .sort((a, b) => a.id.toLowerCase() < b.id.toLowerCase() ? -1 : a.id.toLowerCase() > b.id.toLowerCase() ? 1 : 0)
 }
 
 /** Parses `espeak-ng --voices=variant` output into variant names (`f3`, `klatt`, ...). */
@@ -240,7 +260,7 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
   private readonly components: EspeakSpeechComponents
   private readonly maxScriptChars: number
   private wasm?: WebAssembly.Module
-  private voices: string[] = []
+  private voices: EspeakVoice[] = []
   private variants: string[] = []
   private loading?: Promise<void>
 
@@ -255,7 +275,7 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
 
   /** Voice ids (languages and aliases) known after `load()`. */
   get validVoices (): string[] {
-    return [...this.voices]
+    return this.voices.map(v => v.id)
   }
 
   /** Variant names usable as `voice+variant` after `load()`. */
@@ -288,8 +308,11 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
     this.variants = []
   }
 
-  /** Throws the named error a bad input deserves; a no-op for a valid one. Needs `load()` for the voice. */
-  validate (input: SpeechInput): void {
+  /**
+   * Throws the named error a bad input deserves; returns the engine's `-v` argument (voice file, plus
+   * `+variant`; ids match case-insensitively). Needs `load()` for the voice lists.
+   */
+  validate (input: SpeechInput): string {
     const script = input.script.trim()
     if (script === '') throw new InvalidScriptError('empty', 'The script is empty')
     if (input.script.length > this.maxScriptChars) {
@@ -298,10 +321,12 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
     const rate = input.rate ?? ESPEAK_DEFAULT_RATE_WPM
     if (!Number.isFinite(rate) || rate < ESPEAK_MIN_RATE_WPM || rate > ESPEAK_MAX_RATE_WPM) throw new InvalidRateError(rate)
     const [language = '', variant, ...rest] = input.voice.toLowerCase().split('+')
-    const variantOk = variant === undefined || this.variants.some(v => v.toLowerCase() === variant)
-    if (!this.voices.includes(language) || !variantOk || rest.length > 0) {
-      throw new UnknownVoiceError(input.voice, this.voices, this.variants)
+    const voice = this.voices.find(v => v.id.toLowerCase() === language)
+    const canonicalVariant = variant === undefined ? undefined : this.variants.find(v => v.toLowerCase() === variant)
+    if (voice === undefined || (variant !== undefined && canonicalVariant === undefined) || rest.length > 0) {
+      throw new UnknownVoiceError(input.voice, this.validVoices, this.variants)
     }
+    return canonicalVariant === undefined ? voice.file : `${voice.file}+${canonicalVariant}`
   }
 
   async run (input: SpeechInput, options: StageRunOptions = {}): Promise<EspeakSpeechOutput> {
@@ -309,7 +334,7 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
     throwIfAborted(signal)
     const wasm = this.wasm
     if (wasm === undefined) throw new StageNotLoadedError()
-    this.validate(input)
+    const voice = this.validate(input)
     const rate = Math.round(input.rate ?? ESPEAK_DEFAULT_RATE_WPM)
     const sentences = splitSentences(input.script)
     const parts: Float32Array[] = []
@@ -319,7 +344,7 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
     for (const [i, text] of sentences.entries()) {
       throwIfAborted(signal)
       // Text goes through a file, never argv, so a script that starts with "-" is not an option.
-      const result = await this.runCli(wasm, ['--ipa', '-b', '1', '-v', input.voice, '-s', String(rate), '-w', OUTPUT_FILE, '-f', INPUT_FILE], text)
+      const result = await this.runCli(wasm, ['--ipa', '-b', '1', '-v', voice, '-s', String(rate), '-w', OUTPUT_FILE, '-f', INPUT_FILE], text)
       throwIfAborted(signal)
       if (result.wav === undefined) throw new EspeakFailedError(`eSpeak NG wrote no audio for sentence ${i + 1}`, result.stderr.join('\n'))
       const { sampleRate, pcm } = parseWav16(result.wav)

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * The typed worker RPC over real ports: a `worker_threads` worker running test/fixtures/rpc-worker.ts
+ * (the Node adapter), and a MessageChannel through the browser adapter (Node's MessagePort is an
+ * EventTarget like the browser's). Worker death of every kind rejects every pending call.
+ */
+import { Worker } from 'node:worker_threads'
+import { describe, expect, it } from 'vitest'
+import { createRpcClient } from '../../src/core/rpc/client.ts'
+import { serveRpc } from '../../src/core/rpc/server.ts'
+import { remoteStage } from '../../src/core/rpc/stage.ts'
+import { messagePort } from '../../src/platform/browser/worker-port.ts'
+import { nodeWorkerPort } from '../../src/platform/node/worker-port.ts'
+import { FixtureBrokenError, testService } from '../fixtures/rpc-service.ts'
+import { rpcContractSuite } from '../fixtures/rpc-suite.ts'
+import type { SpeechOutput } from '../../src/core/lane0/stage.ts'
+import type { TestContract } from '../fixtures/rpc-service.ts'
+
+const WORKER = new URL('../fixtures/rpc-worker.mjs', import.meta.url)
+
+function startWorker (serve: 'service' | 'stage'): { worker: Worker, port: ReturnType<typeof nodeWorkerPort> } {
+  const worker = new Worker(WORKER, { workerData: { serve } })
+  return { worker, port: nodeWorkerPort(worker) }
+}
+
+function settle (p: Promise<unknown>): Promise<Error | 'resolved'> {
+  return p.then(() => 'resolved' as const, (e: unknown) => e as Error)
+}
+
+describe('rpc over worker_threads', () => {
+  rpcContractSuite(async () => {
+    const { port } = startWorker('service')
+    const client = createRpcClient<TestContract>(port, { errors: [FixtureBrokenError] })
+    return { client, close: async () => { client.close(); await port.terminate() } }
+  })
+
+  for (const how of ['exit', 'throw'] as const) {
+    it(`should reject every pending call with WorkerCrashedError when the worker dies (${how})`, async () => {
+      const { port } = startWorker('service')
+      const client = createRpcClient<TestContract>(port)
+      const other = createRpcClient<TestContract>(port) // a second client on the same worker
+      const progress: number[] = []
+      const calls = [
+        client.service.wait({ ms: 60_000 }),
+        client.service.count({ steps: 100_000, delayMs: 5 }, { onProgress: p => { progress.push(p.step) } }),
+        other.service.wait({ ms: 60_000 })
+      ].map(settle)
+      await expect.poll(() => progress.length, { timeout: 10_000 }).toBeGreaterThan(0)
+      expect(client.pending + other.pending).toBe(3)
+      calls.push(settle(client.service.crash({ how })))
+      const errors = await Promise.all(calls)
+      expect(errors.map(e => (e as Error).name)).toEqual(['WorkerCrashedError', 'WorkerCrashedError', 'WorkerCrashedError', 'WorkerCrashedError'])
+      const cause = (errors[0] as Error).cause as Error
+      expect(cause.message).toMatch(how === 'exit' ? /exited with code 3/ : /boom in the worker/)
+      expect(client.pending).toBe(0)
+      expect(((await settle(client.service.sum({ data: new Float32Array(1) }))) as Error).name).toBe('WorkerCrashedError')
+      expect(other.pending).toBe(0)
+      expect(((await settle(other.service.wait({ ms: 1 }))) as Error).name).toBe('WorkerCrashedError')
+    })
+  }
+
+  it('should reject pending calls when the worker is terminated', async () => {
+    const { port } = startWorker('service')
+    const client = createRpcClient<TestContract>(port)
+    await expect(client.service.count({ steps: 1, delayMs: 1 })).resolves.toBe(1)
+    const call = client.service.wait({ ms: 60_000 })
+    await port.terminate()
+    expect(((await settle(call)) as Error).name).toBe('WorkerCrashedError')
+  })
+
+  it('should run a Stage in the worker: load, progress, output moved across, abort, unload', async () => {
+    const { port } = startWorker('stage')
+    try {
+      const stage = await remoteStage<{ seconds: number }, SpeechOutput>(port)
+      expect(stage.info).toMatchObject({ kind: 'speech', id: 'test-tone', neural: false })
+      await stage.load()
+      expect(stage.memoryEstimateBytes()).toBe(1024)
+      const fractions: number[] = []
+      const out = await stage.run({ seconds: 1 }, { onProgress: p => { fractions.push(p.fraction) } })
+      expect(out.sampleRate).toBe(8000)
+      expect(out.pcm).toBeInstanceOf(Float32Array)
+      expect(out.pcm.length).toBe(8000)
+      expect(out.pcm[2]).toBeCloseTo(Math.sin(2 * Math.PI * 440 * 2 / 8000), 6)
+      expect(fractions.at(-1)).toBe(1)
+      const controller = new AbortController()
+      const run = stage.run({ seconds: 1 }, { signal: controller.signal, onProgress: () => { controller.abort() } })
+      await expect(run).rejects.toMatchObject({ name: 'AbortError' })
+      await stage.unload()
+      expect(stage.memoryEstimateBytes()).toBe(0)
+    } finally {
+      await port.terminate()
+    }
+  })
+
+  it('should fail to connect a stage with WorkerCrashedError when the worker cannot start', async () => {
+    const worker = new Worker('throw new Error("no such stage")', { eval: true })
+    const err = await settle(remoteStage(nodeWorkerPort(worker)))
+    expect((err as Error).name).toBe('WorkerCrashedError')
+    expect(((err as Error).cause as Error).message).toContain('no such stage')
+  })
+})
+
+describe('rpc over a MessageChannel (browser adapter)', () => {
+  rpcContractSuite(async () => {
+    const channel = new MessageChannel()
+    const server = serveRpc(messagePort(channel.port2), testService())
+    const client = createRpcClient<TestContract>(messagePort(channel.port1), { errors: [FixtureBrokenError] })
+    return {
+      client,
+      close: async () => { client.close(); server.close(); channel.port1.close(); channel.port2.close() }
+    }
+  })
+})

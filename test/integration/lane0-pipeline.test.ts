@@ -56,7 +56,7 @@ describe('runLane0 (Node, in-thread)', () => {
     const progress: Lane0Progress[] = []
     // the probe here is the sum of the loaded stages' estimates, so the test checks the manager's
     // decisions; `npm run generate` and the benchmark measure process RSS + tracked GPU bytes
-    const budget = new MemoryBudget({ budgetBytes, measure: () => budget.loadedBytes })
+    const budget: MemoryBudget = new MemoryBudget({ budgetBytes, measure: (): number => budget.loadedBytes })
     const result = await runLane0(recipe, stages, { budget, onProgress: p => progress.push(p) })
     expect(result.peakBytes).toBeLessThanOrEqual(budgetBytes)
     expect(result.budgetEvents.some(e => e.type === 'unload')).toBe(true)

@@ -35,19 +35,21 @@ export const MAX_PINNED_MODELS = 16
 const U32_MAX = 0xffff_ffff
 
 /**
- * eSpeak NG languages a recipe may name (lower case), as shipped in the `espeak-ng` npm package's
- * voice data (`espeak-ng-data/lang/**`). `en-gb` is eSpeak's name for its default English (`en`).
+ * eSpeak NG voices a recipe may name (lower case): the languages and aliases that `espeak-ng --voices`
+ * lists for the voice data in the `espeak-ng` npm package (1.0.2), i.e. what the default speech stage
+ * (src/core/lane0/speech-espeak.ts) accepts. `en-gb` is eSpeak's default English (`en`).
  */
 export const VOICE_LANGUAGES: readonly string[] = [
-  'af', 'am', 'an', 'ar', 'as', 'az', 'ba', 'be', 'bg', 'bn', 'bpy', 'bs', 'ca', 'chr', 'cmn', 'cmn-latn-pinyin',
-  'cs', 'cv', 'cy', 'da', 'de', 'el', 'en', 'en-029', 'en-gb', 'en-gb-scotland', 'en-gb-x-gbclan',
-  'en-gb-x-gbcwmd', 'en-gb-x-rp', 'en-us', 'en-us-nyc', 'eo', 'es', 'es-419', 'et', 'fa', 'fa-latn', 'fi', 'fr',
-  'fr-be', 'fr-ch', 'ga', 'gd', 'gn', 'grc', 'gu', 'hak', 'haw', 'he', 'hi', 'hr', 'ht', 'hu', 'hy', 'hyw', 'ia',
-  'id', 'io', 'is', 'it', 'ja', 'jbo', 'ka', 'kk', 'kl', 'kn', 'kok', 'ku', 'ky', 'la', 'lb', 'lfn', 'lt', 'ltg',
-  'lv', 'mi', 'mk', 'ml', 'mr', 'ms', 'mt', 'mto', 'my', 'nb', 'nci', 'ne', 'nl', 'nog', 'om', 'or', 'pa', 'pap',
-  'piqd', 'pl', 'pt', 'pt-br', 'py', 'qdb', 'quc', 'qya', 'ro', 'ru', 'ru-cl', 'ru-lv', 'sd', 'shn', 'si', 'sjn',
-  'sk', 'sl', 'smj', 'sq', 'sr', 'sv', 'sw', 'ta', 'te', 'th', 'tk', 'tn', 'tr', 'tt', 'ug', 'uk', 'ur', 'uz',
-  'vi', 'vi-vn-x-central', 'vi-vn-x-south', 'yue', 'yue-latn-jyutping'
+  'af', 'am', 'an', 'ar', 'as', 'az', 'ba', 'be', 'bg', 'bn', 'bpy', 'bs', 'ca', 'chr-us-qaaa-x-west', 'cmn',
+  'cmn-latn-pinyin', 'cs', 'cv', 'cy', 'da', 'de', 'el', 'en', 'en-029', 'en-gb', 'en-gb-scotland', 'en-gb-x-gbclan',
+  'en-gb-x-gbcwmd', 'en-gb-x-rp', 'en-us', 'en-us-nyc', 'eo', 'es', 'es-419', 'es-mx', 'et', 'eu', 'fa', 'fa-latn',
+  'fi', 'fr', 'fr-be', 'fr-ch', 'fr-fr', 'ga', 'gd', 'gn', 'grc', 'gu', 'hak', 'haw', 'hbs', 'he', 'hi', 'hr', 'ht',
+  'hu', 'hy', 'hy-arevela', 'hy-arevmda', 'hyw', 'ia', 'id', 'io', 'is', 'it', 'ja', 'jbo', 'ka', 'kk', 'kl', 'kn',
+  'ko', 'kok', 'ku', 'ky', 'la', 'lb', 'lfn', 'lt', 'ltg', 'lv', 'mi', 'mk', 'ml', 'mr', 'ms', 'mt', 'mto', 'my',
+  'nb', 'nci', 'ne', 'nl', 'no', 'nog', 'om', 'or', 'pa', 'pap', 'piqd', 'pl', 'pt', 'pt-br', 'pt-pt', 'py', 'qdb',
+  'qu', 'quc', 'qya', 'ro', 'ru', 'ru-cl', 'ru-lv', 'sd', 'shn', 'si', 'sjn', 'sk', 'sl', 'smj', 'sq', 'sr', 'sv',
+  'sw', 'ta', 'te', 'th', 'tk', 'tn', 'tr', 'tt', 'ug', 'uk', 'ur', 'uz', 'vi', 'vi-vn-x-central', 'vi-vn-x-south',
+  'yue', 'zh', 'zh-cmn', 'zh-yue'
 ]
 
 /** eSpeak NG voice variants a recipe may add after `+` (`en-gb+f3`): the standard male, female and effect ones. */

@@ -10,16 +10,16 @@ import { createRpcClient } from '../../src/core/rpc/client.ts'
 import { serveRpc } from '../../src/core/rpc/server.ts'
 import { remoteStage } from '../../src/core/rpc/stage.ts'
 import { messagePort } from '../../src/platform/browser/worker-port.ts'
-import { nodeWorkerPort } from '../../src/platform/node/worker-port.ts'
+import { nodeWorkerPort, startTsWorker } from '../../src/platform/node/worker-port.ts'
 import { FixtureBrokenError, testService } from '../fixtures/rpc-service.ts'
 import { rpcContractSuite } from '../fixtures/rpc-suite.ts'
 import type { SpeechOutput } from '../../src/core/lane0/stage.ts'
 import type { TestContract } from '../fixtures/rpc-service.ts'
 
-const WORKER = new URL('../fixtures/rpc-worker.mjs', import.meta.url)
+const WORKER = new URL('../fixtures/rpc-worker.ts', import.meta.url)
 
 function startWorker (serve: 'service' | 'stage'): { worker: Worker, port: ReturnType<typeof nodeWorkerPort> } {
-  const worker = new Worker(WORKER, { workerData: { serve } })
+  const worker = startTsWorker(WORKER, { workerData: { serve } })
   return { worker, port: nodeWorkerPort(worker) }
 }
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * `worker_threads` as {@link RpcPort}s: the parent side of a `Worker`, and a `MessagePort` (the
- * worker's `parentPort`, or one end of a `MessageChannel`).
+ * worker's `parentPort`, or one end of a `MessageChannel`); {@link startTsWorker} starts a worker on a
+ * TypeScript entry file.
  */
-import type { MessagePort, TransferListItem, Worker } from 'node:worker_threads'
+import { Worker } from 'node:worker_threads'
+import type { MessagePort, TransferListItem, WorkerOptions } from 'node:worker_threads'
 import type { RpcPort } from '../../core/rpc/port.ts'
 
 /** The parent's port to a worker; `terminate()` ends the worker (pending calls reject as crashed). */
@@ -63,4 +65,16 @@ export function nodeMessagePort (port: MessagePort): RpcPort {
     },
     onClose: handler => close.add(handler)
   }
+}
+
+/**
+ * Starts a `worker_threads` worker on a TypeScript entry file. Node 20 applies no `--import` loader
+ * to worker threads, so a `.ts` entry is loaded through tsx's `tsImport` from a one-line ESM shim;
+ * any other entry starts as is.
+ */
+export function startTsWorker (entry: URL, options: WorkerOptions = {}): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options)
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const shim = `import { tsImport } from ${JSON.stringify(tsx)}; await tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)})`
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(shim)}`), options)
 }

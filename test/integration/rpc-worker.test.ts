@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { createRpcClient } from '../../src/core/rpc/client.ts'
 import { serveRpc } from '../../src/core/rpc/server.ts'
+import { transfer } from '../../src/core/rpc/transfer.ts'
 import { remoteStage } from '../../src/core/rpc/stage.ts'
-import { messagePort } from '../../src/platform/browser/worker-port.ts'
+import { messagePort, workerPort } from '../../src/platform/browser/worker-port.ts'
 import { nodeWorkerPort, startTsWorker } from '../../src/platform/node/worker-port.ts'
 import { FixtureBrokenError, testService } from '../fixtures/rpc-service.ts'
 import { rpcContractSuite } from '../fixtures/rpc-suite.ts'
@@ -109,5 +110,48 @@ describe('rpc over a MessageChannel (browser adapter)', () => {
       client,
       close: async () => { client.close(); server.close(); channel.port1.close(); channel.port2.close() }
     }
+  })
+})
+
+/** A page-side `Worker` stand-in: an EventTarget whose messages cross a real MessageChannel. */
+class FakeWorker extends EventTarget {
+  terminated = 0
+  readonly #port: MessagePort
+  constructor (port: MessagePort) {
+    super()
+    this.#port = port
+    port.addEventListener('message', event => { this.dispatchEvent(new MessageEvent('message', { data: event.data })) })
+    port.start()
+  }
+
+  postMessage (message: unknown, transfer: Transferable[]): void { this.#port.postMessage(message, transfer) }
+  terminate (): void { this.terminated++; this.#port.close() }
+}
+
+describe('rpc through the browser Worker adapter', () => {
+  function connect (): { worker: FakeWorker, client: ReturnType<typeof createRpcClient<TestContract>> } {
+    const channel = new MessageChannel()
+    serveRpc(messagePort(channel.port2), testService())
+    const worker = new FakeWorker(channel.port1)
+    return { worker, client: createRpcClient<TestContract>(workerPort(worker as unknown as globalThis.Worker)) }
+  }
+
+  it('should call through the worker and move transferred buffers', async () => {
+    const { worker, client } = connect()
+    const data = new Float32Array([2, 3])
+    await expect(client.service.sum(transfer({ data }, [data.buffer]))).resolves.toEqual({ total: 5, byteLength: 8 })
+    expect(data.byteLength).toBe(0)
+    worker.terminate()
+  })
+
+  it('should terminate the worker on its error event and reject every pending call with WorkerCrashedError', async () => {
+    const { worker, client } = connect()
+    const calls = [client.service.wait({ ms: 60_000 }), client.service.wait({ ms: 60_000 })].map(settle)
+    await expect.poll(() => client.pending).toBe(2)
+    worker.dispatchEvent(Object.assign(new Event('error'), { message: 'Uncaught ReferenceError: x is not defined' }))
+    const errors = await Promise.all(calls)
+    expect(errors.map(e => (e as Error).name)).toEqual(['WorkerCrashedError', 'WorkerCrashedError'])
+    expect(((errors[0] as Error).cause as Error).message).toContain('x is not defined')
+    expect(worker.terminated).toBe(1)
   })
 })

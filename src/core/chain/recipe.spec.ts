@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest'
 import { blake2b256, toHex } from '../wire/hash.ts'
+import { exampleRecipe } from '../lane0/recipe.ts'
 import { canonicalJson, parseRecipe, recipeHash } from './recipe.ts'
 import { SESSION_KEY_PROOF_DOMAIN, decodeSessionKey, epochCommitteeKey, sessionKeyProofMessage, storagePrefix } from './wire.ts'
 
@@ -10,16 +11,18 @@ describe('recipe hashing', () => {
   })
 
   it('should hash equal recipes equally whatever the key order or spacing', () => {
-    const a = parseRecipe('{ "script": "hi", "seed": 7 }')
-    const b = parseRecipe('{"seed":7,"script":"hi"}')
+    const example = exampleRecipe()
+    const a = parseRecipe(JSON.stringify(example, null, 2))
+    const b = parseRecipe(JSON.stringify(Object.fromEntries(Object.entries(example).reverse())))
     expect(toHex(a.hash)).toBe(toHex(b.hash))
-    expect(toHex(a.hash)).toBe(toHex(blake2b256(new TextEncoder().encode('{"script":"hi","seed":7}'))))
-    expect(toHex(recipeHash({ seed: 8, script: 'hi' }))).not.toBe(toHex(a.hash))
+    expect(toHex(a.hash)).toBe(toHex(blake2b256(new TextEncoder().encode(canonicalJson(example)))))
+    expect(toHex(recipeHash({ ...example, seed: example.seed + 1 }))).not.toBe(toHex(a.hash))
   })
 
-  it('should reject what is not a JSON object, naming the problem', () => {
+  it('should reject what the Lane-0 schema refuses, naming the field', () => {
     expect(() => parseRecipe('{"a":')).toThrow(/not valid JSON/)
-    expect(() => parseRecipe('[1]')).toThrow(/must be a JSON object/)
+    expect(() => parseRecipe(JSON.stringify({ ...exampleRecipe(), fps: 7 }))).toThrow(/fps:/)
+    expect(() => parseRecipe(JSON.stringify({ ...exampleRecipe(), visualPrompt: 'x' }))).toThrow(/visualPrompt: unknown field/)
     expect(() => canonicalJson({ a: Number.NaN })).toThrow(/\$\.a: not a finite number/)
     expect(() => canonicalJson({ a: 1n })).toThrow(/bigint/)
   })

@@ -5,25 +5,18 @@
  * The canonical form and the hash live with the recipe schema (src/core/lane0/recipe.ts) and are
  * re-exported here, so the wallet and the generator hash a recipe with the same function.
  */
-import { InvalidInputError } from '../errors.ts'
-import { canonicalJson, recipeHash } from '../lane0/recipe.ts'
+import { canonicalJson, canonicalRecipeJson, parseRecipeText, recipeHash } from '../lane0/recipe.ts'
+import type { Recipe } from '../lane0/recipe.ts'
 
 export { canonicalJson, recipeHash }
 
 /**
- * Parses recipe JSON text and hashes it. Checks only that it is a JSON object; the Lane-0 schema
- * (`parseRecipe` in src/core/lane0/recipe.ts) is what generation enforces.
+ * Parses recipe JSON text against the Lane-0 schema and hashes it, so a recipe that generation would
+ * refuse never reaches the chain.
  *
- * @throws InvalidInputError naming the problem when the text is not JSON or not a JSON object
+ * @throws RecipeValidationError listing each problem by field (`fps: …`, `pins.models[0].sha256: …`)
  */
-export function parseRecipe (text: string): { recipe: Record<string, unknown>, canonical: string, hash: Uint8Array } {
-  let recipe: unknown
-  try {
-    recipe = JSON.parse(text)
-  } catch (err) {
-    throw new InvalidInputError(`The recipe is not valid JSON: ${(err as Error).message}`, { field: 'recipe', cause: err })
-  }
-  if (recipe == null || typeof recipe !== 'object' || Array.isArray(recipe)) throw new InvalidInputError('The recipe must be a JSON object', { field: 'recipe' })
-  const canonical = canonicalJson(recipe)
-  return { recipe: recipe as Record<string, unknown>, canonical, hash: recipeHash(recipe) }
+export function parseRecipe (text: string): { recipe: Recipe, canonical: string, hash: Uint8Array } {
+  const recipe = parseRecipeText(text)
+  return { recipe, canonical: canonicalRecipeJson(recipe), hash: recipeHash(recipe) }
 }

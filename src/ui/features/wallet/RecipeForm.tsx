@@ -1,23 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useId, useMemo, useState } from 'react'
 import { parseRecipe } from '../../../core/chain/recipe.ts'
+import { exampleRecipe } from '../../../core/lane0/recipe.ts'
 import { toHex } from '../../../core/wire/hash.ts'
 import { formatAmount, parseAmount } from './util.ts'
 import type { ChainClient, ChainInfo, TxSigner } from '../../../core/chain/index.ts'
 import type { TrackTx } from './types.ts'
 
-/** A starting point: the fields a Lane-0 recipe carries (DESIGN.md "Lane 0", step 2). */
-export const SAMPLE_RECIPE = {
-  version: 1,
-  script: 'Hello from NSN Web: this clip was made from a recipe submitted in the browser.',
-  voice: 'en-us',
-  visualPrompt: 'a friendly news presenter in a bright studio',
-  negativePrompt: 'blurry, distorted',
-  seed: 42,
-  durationSec: 8,
-  fps: 24,
-  resolution: [384, 384]
-}
+/** A starting point: a valid Lane-0 recipe (src/core/lane0/recipe.ts). */
+export const SAMPLE_RECIPE = exampleRecipe()
 
 /** Props of {@link RecipeForm}. */
 export interface RecipeFormProps {

@@ -21,6 +21,8 @@ const CASES: Array<[string, number]> = [
 const SIZES = [256, 384, 512]
 const MIN_SCORE = 0.8
 const MOUTH_LEVELS = [0, 0.25, 0.5, 0.75, 1]
+/** Lightest to darkest skin the renderer draws (its palette's ends and middle). */
+const SKIN_SWEEP: Array<readonly [number, number, number]> = [[246, 214, 190], [224, 172, 135], [168, 112, 78], [130, 86, 58], [101, 66, 45]]
 
 type Box = { x: number, y: number, width: number, height: number }
 function iou (a: Box, b: Box): number {
@@ -93,6 +95,22 @@ describe('procedural keyframe seen by a face detector (@vladmandic/human, tfjs w
     })
   }
 
+  it('should detect the face across the whole skin-tone range, mouth closed and open', async () => {
+    const rows: string[] = []
+    for (const skin of SKIN_SWEEP) {
+      for (const [seed, mouthOpen] of [[1, 0], [2, 1]] as const) {
+        const { image, geometry: g } = renderPortrait({ ...portraitParams('an actor', seed, 384, 384), skin }, { mouthOpen })
+        const d = await faces.detectFace(image)
+        expect(d.count, `skin ${skin.join(',')} seed ${seed}`).toBe(1)
+        const f = d.best!
+        rows.push(`skin ${skin.join(',')} mouth ${mouthOpen}: box ${f.boxScore.toFixed(3)}`)
+        expect(f.boxScore).toBeGreaterThanOrEqual(MIN_SCORE)
+        expect(iou({ x: f.box[0], y: f.box[1], width: f.box[2], height: f.box[3] }, g.faceBox)).toBeGreaterThanOrEqual(0.5)
+      }
+    }
+    console.log(`skin tones at 384x384:\n  ${rows.join('\n  ')}`)
+  })
+
   it('should find no face in a portrait-sized image without one (the detector can say no)', async () => {
     const { image } = renderPortrait(portraitParams('x', 1, 384, 384))
     // keep only the top 15 % (background and hair) stretched over the image
@@ -108,6 +126,7 @@ describe('procedural keyframe seen by a face detector (@vladmandic/human, tfjs w
     for (const [prompt, seed] of CASES.slice(0, 6)) {
       const params = portraitParams(prompt, seed, 384, 384)
       const measured: number[] = []
+      const overFaceHeight: number[] = []
       let geometry: PortraitGeometry | undefined
       for (const [k, level] of MOUTH_LEVELS.entries()) {
         const r = renderPortrait(params, { mouthOpen: level })
@@ -116,12 +135,13 @@ describe('procedural keyframe seen by a face detector (@vladmandic/human, tfjs w
         const d = await faces.detectFace(r.image)
         expect(d.count, `${prompt} #${seed} mouth ${level}`).toBe(1)
         measured.push(d.best!.mouthOpen)
+        overFaceHeight.push(d.best!.mouthOpenOverFaceHeight)
         perLevel[k]!.push(d.best!.mouthOpen)
       }
       const rho = spearman(MOUTH_LEVELS, measured)
-      rows.push(`${prompt} #${seed}: ${measured.map(m => m.toFixed(3)).join(' ')} (Spearman ${rho.toFixed(2)}, drawn gap at 1: ${(geometry!.mouthGap / geometry!.faceBox.height).toFixed(3)} of face height)`)
+      rows.push(`${prompt} #${seed}: ${measured.map(m => m.toFixed(3)).join(' ')} (over face height: ${overFaceHeight.map(m => m.toFixed(3)).join(' ')}; Spearman ${rho.toFixed(2)}, drawn gap at 1: ${(geometry!.mouthGap / geometry!.faceBox.height).toFixed(3)} of face height)`)
       expect(rho, `${prompt} #${seed}: ${measured.join(', ')}`).toBeGreaterThanOrEqual(0.9)
-      expect(measured[MOUTH_LEVELS.length - 1]! - measured[0]!).toBeGreaterThan(0.05)
+      expect(measured[MOUTH_LEVELS.length - 1]! - measured[0]!, 'range in eye distances').toBeGreaterThan(0.2)
     }
     const means = perLevel.map(v => v.reduce((s, x) => s + x, 0) / v.length)
     console.log(`mouthOpen measured at drawn levels ${MOUTH_LEVELS.join(', ')}:\n  ${rows.join('\n  ')}\n  mean ${means.map(m => m.toFixed(3)).join(' ')}`)

@@ -76,8 +76,8 @@ describe('ProceduralKeyframeStage', () => {
   it('should keep every derived parameter within its documented bounds', () => {
     for (let seed = 0; seed < 64; seed++) {
       const p = portraitParams(`actor ${seed}`, seed, 384, 384)
-      expect(p.faceScale).toBeGreaterThanOrEqual(0.17)
-      expect(p.faceScale).toBeLessThanOrEqual(0.21)
+      expect(p.faceScale).toBeGreaterThanOrEqual(0.2)
+      expect(p.faceScale).toBeLessThanOrEqual(0.23)
       expect(p.faceAspect).toBeGreaterThanOrEqual(1.28)
       expect(p.faceAspect).toBeLessThanOrEqual(1.42)
       expect(Math.abs(p.offsetX)).toBeLessThanOrEqual(0.03)

@@ -42,7 +42,7 @@ export interface PortraitParams {
   backgroundTop: Rgb
   backgroundBottom: Rgb
   hairStyle: 'short' | 'long' | 'cropped'
-  /** Face half-width as a fraction of min(width, height), 0.17..0.21. */
+  /** Face half-width as a fraction of min(width, height), 0.2..0.23. */
   faceScale: number
   /** Face half-height over half-width, 1.28..1.42. */
   faceAspect: number
@@ -171,12 +171,13 @@ export function portraitParams (prompt: string, seed: number, width: number, hei
     skin: rgbRound(skin),
     hair,
     iris,
-    lips: rgbRound(mix(mul(skin, [0.78, 0.5, 0.52]), [150, 70, 78], 0.35 + 0.3 * lipsTint)),
+    // lips: the skin darkened towards red; the pink tint fades on darker skin
+    lips: rgbRound(mix(mul(skin, [0.78, 0.5, 0.52]), [150, 70, 78], (0.35 + 0.3 * lipsTint) * clamp01((skin[0] - 90) / 150))),
     clothing: src.pick(CLOTHING),
     backgroundTop: background[0],
     backgroundBottom: background[1],
     hairStyle,
-    faceScale: src.range(0.17, 0.21),
+    faceScale: src.range(0.2, 0.23),
     faceAspect: src.range(1.28, 1.42),
     jawTaper: src.range(0.1, 0.3),
     eyeSpacing: src.range(0.38, 0.44),
@@ -314,7 +315,7 @@ export function renderPortrait (params: PortraitParams, options: RenderPortraitO
   const cy = H * 0.46
   const mouthY = cy + 0.52 * b
   const mouthHalfWidth = params.mouthWidth * a
-  const gap = mouthOpen * 0.3 * b // the opening between the lips at the centre
+  const gap = mouthOpen * 0.24 * b // the opening between the lips at the centre
   const jawDrop = gap * 0.75
   const bLow = b + jawDrop // lower half-height of the face oval
   const taper = params.jawTaper
@@ -395,7 +396,8 @@ export function renderPortrait (params: PortraitParams, options: RenderPortraitO
     const f = 0.78 + 0.3 * clamp01(-u * Lx - v * Ly)
     // the neckline: a V of skin in the middle
     const vNeck = (neckBottom + 0.3 * b - Math.abs(x - cx) * 1.3) - y
-    cv.over(x, y, vNeck > 0 ? mul(skin, 0.7 - 0.1 * clamp01((y - neckBottom) / b)) : mul(clothing, f), cover(d))
+    const side = (x - cx) / (neckHalf + 0.35 * a)
+    cv.over(x, y, vNeck > 0 ? mul(skin, 0.72 - 0.18 * side * side + 0.08 * side * -Lx) : mul(clothing, f), cover(d))
   })
   // shadow of the jaw on the neck
   cv.each(cx - neckHalf, mouthY, cx + neckHalf, neckTop + 0.7 * b + jawDrop, (x, y) => {

@@ -8,6 +8,9 @@
  * Landmark indices are MediaPipe FaceMesh's (canonical face model):
  * - mouth: inner lips 13 (upper, centre) and 14 (lower, centre); corners 61 (image left) and 291;
  * - face height: 10 (top of the forehead) to 152 (chin);
+ * - eye centres: midpoints of each eye's corners (33/133 and 362/263); their distance is the scale
+ *   that {@link DetectedFace.mouthOpen} is divided by, because it does not change when the jaw drops
+ *   (the face height does, which would damp the measure exactly when the mouth opens wide);
  * - eyes: image-left eye (the subject's right) lids 159 (upper) / 145 (lower), corners 33 / 133;
  *   image-right eye lids 386 / 374, corners 362 / 263.
  */
@@ -46,8 +49,10 @@ export interface DetectedFace {
   box: [number, number, number, number]
   /** 468 or 478 points [x, y, z], x/y in pixels. */
   mesh: Array<[number, number, number]>
-  /** Inner-lip gap (13–14) over face height (10–152). */
+  /** Inner-lip gap (13–14) over the distance between the eye centres (jaw-independent). */
   mouthOpen: number
+  /** Inner-lip gap (13–14) over the face height (10–152). */
+  mouthOpenOverFaceHeight: number
   /** Centre of the inner lips (mean of 13 and 14). */
   mouthCentre: { x: number, y: number }
   /** Lid gap over eye width per eye, image-left first. */
@@ -214,6 +219,9 @@ function measure (f: HumanResultFace): DetectedFace {
   const m = f.mesh
   const at = (i: number): [number, number, number] => m[i] ?? [Number.NaN, Number.NaN, Number.NaN]
   const faceHeight = dist(at(MESH.foreheadTop), at(MESH.chin))
+  const centre = (e: { inner: number, outer: number }): [number, number] =>
+    [(at(e.inner)[0] + at(e.outer)[0]) / 2, (at(e.inner)[1] + at(e.outer)[1]) / 2]
+  const eyeDistance = dist(centre(MESH.leftEye), centre(MESH.rightEye))
   const eye = (e: { upper: number, lower: number, inner: number, outer: number }): number =>
     dist(at(e.upper), at(e.lower)) / dist(at(e.inner), at(e.outer))
   const eyeOpenness: [number, number] = [eye(MESH.leftEye), eye(MESH.rightEye)]
@@ -225,7 +233,8 @@ function measure (f: HumanResultFace): DetectedFace {
     faceScore: f.faceScore,
     box: f.box,
     mesh: m,
-    mouthOpen: dist(u, l) / faceHeight,
+    mouthOpen: dist(u, l) / eyeDistance,
+    mouthOpenOverFaceHeight: dist(u, l) / faceHeight,
     mouthCentre: { x: (u[0] + l[0]) / 2, y: (u[1] + l[1]) / 2 },
     eyeOpenness,
     eyesOpen: eyeOpenness[0] > EYE_CLOSED_RATIO && eyeOpenness[1] > EYE_CLOSED_RATIO

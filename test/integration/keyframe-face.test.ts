@@ -5,6 +5,7 @@
 // opening the renderer was asked for (what the lip-sync correlation check relies on).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { warpFrameCpu } from '../../src/core/lane0/animation-warp.ts'
 import { ProceduralKeyframeStage } from '../../src/core/lane0/keyframe-procedural.ts'
 import { portraitParams, renderPortrait } from '../../src/core/lane0/portrait.ts'
 import type { PortraitGeometry } from '../../src/core/lane0/portrait.ts'
@@ -146,5 +147,25 @@ describe('procedural keyframe seen by a face detector (@vladmandic/human, tfjs w
     const means = perLevel.map(v => v.reduce((s, x) => s + x, 0) / v.length)
     console.log(`mouthOpen measured at drawn levels ${MOUTH_LEVELS.join(', ')}:\n  ${rows.join('\n  ')}\n  mean ${means.map(m => m.toFixed(3)).join(' ')}`)
     for (let k = 1; k < means.length; k++) expect(means[k]!).toBeGreaterThan(means[k - 1]!)
+  })
+
+  it('should keep the face detectable and the measured mouth following the animation warp driven by the stage\'s rig', async () => {
+    const stage = new ProceduralKeyframeStage()
+    const rows: string[] = []
+    for (const [prompt, seed] of CASES.slice(6, 12)) {
+      const { image, rig } = await stage.run({ prompt, negativePrompt: '', seed, width: 384, height: 384 })
+      const measured: number[] = []
+      for (const level of MOUTH_LEVELS) {
+        const frame = warpFrameCpu(image, rig, { mouthOpen: level, blink: 0, roll: 0.02, shiftX: 1, shiftY: -1 })
+        const d = await faces.detectFace(frame)
+        expect(d.count, `${prompt} #${seed} warp ${level}`).toBe(1)
+        expect(d.best!.boxScore).toBeGreaterThanOrEqual(MIN_SCORE)
+        measured.push(d.best!.mouthOpen)
+      }
+      const rho = spearman(MOUTH_LEVELS, measured)
+      rows.push(`${prompt} #${seed}: ${measured.map(m => m.toFixed(3)).join(' ')} (Spearman ${rho.toFixed(2)})`)
+      expect(rho, `${prompt} #${seed}: ${measured.join(', ')}`).toBeGreaterThanOrEqual(0.9)
+    }
+    console.log(`mouthOpen measured on warped frames (warp mouthOpen ${MOUTH_LEVELS.join(', ')}):\n  ${rows.join('\n  ')}`)
   })
 })

@@ -100,6 +100,9 @@ export interface RenderPortraitOptions {
   mouthOpen?: number
 }
 
+/** Half the thickness of the drawn mouth line at its centre, in pixels. */
+export const MOUTH_LINE_HALF_WIDTH = 1.5
+
 /** Smallest and largest portrait side the renderer accepts. */
 export const MIN_PORTRAIT_SIDE = 64
 export const MAX_PORTRAIT_SIDE = 4096
@@ -471,8 +474,12 @@ export function renderPortrait (params: PortraitParams, options: RenderPortraitO
     const lit = clamp01(-(x - cx) / (0.12 * a) * Lx * 0.5 + 0.5)
     cv.over(x, y, mul(skin, 0.92 + 0.2 * lit), cover(tip) * 0.6)
     for (const sgn of [-1, 1]) {
-      const ala = ellipseDist(x, y, cx + sgn * 0.14 * a, noseTipY + 0.02 * b, 0.08 * a, 0.07 * b)
-      const rim = clamp01(1 - Math.abs(ala) / (0.025 * a))
+      const ax = cx + sgn * 0.14 * a
+      const ay = noseTipY + 0.02 * b
+      const ala = ellipseDist(x, y, ax, ay, 0.08 * a, 0.07 * b)
+      // only the wing's outer, lower crease: a full ring would read as spectacles
+      const outer = smooth(-0.02 * a, 0.03 * a, (x - ax) * sgn) * smooth(ay - 0.05 * b, ay, y)
+      const rim = clamp01(1 - Math.abs(ala) / (0.025 * a)) * outer
       cv.shade(x, y, 0.62, rim * 0.6)
     }
   })
@@ -613,7 +620,7 @@ export function renderPortrait (params: PortraitParams, options: RenderPortraitO
     // the mouth line (and the corners' shadow)
     const lineAt = ly
     const darkness = gap > 0.3 ? smooth(0.85, 1.0, Math.abs(tc)) : 1
-    const lw = 0.9 + 0.6 * p
+    const lw = MOUTH_LINE_HALF_WIDTH - 0.6 * (1 - p)
     cv.over(x, y, mul(lips, 0.32), cover(lw - Math.abs(y - lineAt)) * smooth(1.12, 0.95, Math.abs(t)) * darkness)
   })
 
@@ -684,11 +691,15 @@ export function renderPortrait (params: PortraitParams, options: RenderPortraitO
   }
 }
 
-/** The animation stage's rig for a portrait drawn with its mouth closed. */
+/**
+ * The animation stage's rig for a portrait drawn with its mouth closed. Its `mouthY` is the lower
+ * edge of the drawn mouth line, so that the whole dark line stays with the upper lip when the warp
+ * drops the jaw (at the line's centre the warp splits it, leaving a copy on each lip).
+ */
 export function portraitRig (g: PortraitGeometry): FaceRig {
   return {
     mouthX: g.mouth.x,
-    mouthY: g.mouth.y,
+    mouthY: g.mouth.y + MOUTH_LINE_HALF_WIDTH,
     mouthHalfWidth: g.mouthHalfWidth,
     chinY: g.chin.y,
     faceHalfWidth: g.faceHalfWidthAtMouth,

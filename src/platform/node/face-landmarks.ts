@@ -188,13 +188,22 @@ export class FaceLandmarks {
     const human = this.human
     if (human == null) throw new Error('FaceLandmarks is closed')
     const { width, height, data } = image
-    const rgb = new Uint8Array(width * height * 3)
-    for (let p = 0; p < width * height; p++) {
-      rgb[p * 3] = data[p * 4]!
-      rgb[p * 3 + 1] = data[p * 4 + 1]!
-      rgb[p * 3 + 2] = data[p * 4 + 2]!
+    // BlazeFace squashes its input to a square: letterbox a non-square image (centred, mid-grey
+    // bars) so the face keeps its proportions, and map the results back
+    const side = Math.max(width, height)
+    const ox = (side - width) >> 1
+    const oy = (side - height) >> 1
+    const rgb = new Uint8Array(side * side * 3).fill(128)
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x
+        const q = (y + oy) * side + x + ox
+        rgb[q * 3] = data[p * 4]!
+        rgb[q * 3 + 1] = data[p * 4 + 1]!
+        rgb[q * 3 + 2] = data[p * 4 + 2]!
+      }
     }
-    const tensor = human.tf.tensor3d(rgb, [height, width, 3], 'int32')
+    const tensor = human.tf.tensor3d(rgb, [side, side, 3], 'int32')
     const t0 = performance.now()
     let result
     try {
@@ -204,7 +213,11 @@ export class FaceLandmarks {
     }
     const ms = performance.now() - t0
     options.signal?.throwIfAborted()
-    const faces = result.face.map(f => measure(f)).sort((x, y) => y.score - x.score)
+    const faces = result.face.map(f => measure({
+      ...f,
+      box: [f.box[0] - ox, f.box[1] - oy, f.box[2], f.box[3]],
+      mesh: f.mesh.map(([x, y, z]) => [x - ox, y - oy, z])
+    })).sort((x, y) => y.score - x.score)
     return { detected: faces.length > 0, count: faces.length, faces, ...(faces[0] != null ? { best: faces[0] } : {}), ms }
   }
 

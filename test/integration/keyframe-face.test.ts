@@ -3,8 +3,13 @@
 // FaceMesh on the tfjs WASM backend must find exactly one face in every portrait, where it was drawn,
 // with its mouth where the mouth was drawn, and the mouth opening it measures must grow with the
 // opening the renderer was asked for (what the lip-sync correlation check relies on).
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { chromium } from '@playwright/test'
+import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { blake2b256, toHex } from '../../src/core/wire/hash.ts'
 import { warpFrameCpu } from '../../src/core/lane0/animation-warp.ts'
 import { ProceduralKeyframeStage } from '../../src/core/lane0/keyframe-procedural.ts'
 import { portraitParams, renderPortrait } from '../../src/core/lane0/portrait.ts'
@@ -26,6 +31,11 @@ const NON_SQUARE_MIN_SCORE = 0.75
 const MOUTH_LEVELS = [0, 0.25, 0.5, 0.75, 1]
 /** Lightest to darkest skin the renderer draws (its palette's ends and middle). */
 const SKIN_SWEEP: Array<readonly [number, number, number]> = [[246, 214, 190], [224, 172, 135], [168, 112, 78], [130, 86, 58], [101, 66, 45]]
+
+const CHROMIUM = '/usr/bin/chromium'
+/** In CI a missing Chromium fails the browser check; elsewhere it is skipped with the reason printed. */
+const skipBrowser = !existsSync(CHROMIUM) && process.env.CI !== 'true'
+if (skipBrowser) console.warn(`Skipping the keyframe browser check: no ${CHROMIUM}`)
 
 type Box = { x: number, y: number, width: number, height: number }
 function iou (a: Box, b: Box): number {
@@ -188,5 +198,50 @@ describe('procedural keyframe seen by a face detector (@vladmandic/human, tfjs w
       expect(rho, `${prompt} #${seed}: ${measured.join(', ')}`).toBeGreaterThanOrEqual(0.9)
     }
     console.log(`mouthOpen measured on warped frames (warp mouthOpen ${MOUTH_LEVELS.join(', ')}):\n  ${rows.join('\n  ')}`)
+  })
+
+  it.skipIf(skipBrowser)('should draw byte-identical portraits in a Chromium page and a Web Worker as in Node', async () => {
+    const cases: Array<[string, number, number, number, number]> = [['a calm news anchor', 1, 384, 384, 0], ['a poet with red hair', 7, 256, 320, 0.7]]
+    const bundle = await build({
+      stdin: {
+        contents: `
+          import { portraitParams, renderPortrait } from './src/core/lane0/portrait.ts'
+          import { blake2b256, toHex } from './src/core/wire/hash.ts'
+          const digests = cases => cases.map(([prompt, seed, w, h, mouthOpen]) =>
+            toHex(blake2b256(new Uint8Array(renderPortrait(portraitParams(prompt, seed, w, h), { mouthOpen }).image.data.buffer))))
+          if (typeof document === 'undefined') self.onmessage = e => self.postMessage(digests(e.data))
+          else globalThis.nsnPortraitDigests = digests`,
+        resolveDir: new URL('../..', import.meta.url).pathname,
+        loader: 'ts'
+      },
+      bundle: true, format: 'esm', write: false, platform: 'browser', target: 'es2022'
+    })
+    const js = bundle.outputFiles[0]?.text ?? ''
+    const server = createServer((req, res) => {
+      if (req.url === '/portrait.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js)
+      else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/portrait.js"></script>')
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox'] })
+    try {
+      const page = await browser.newPage()
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+      await page.waitForFunction(() => 'nsnPortraitDigests' in globalThis)
+      const inPage = await page.evaluate(c => (globalThis as unknown as { nsnPortraitDigests(c: unknown): string[] }).nsnPortraitDigests(c), cases)
+      const inWorker = await page.evaluate(async c => await new Promise<string[]>((resolve, reject) => {
+        const worker = new Worker('/portrait.js', { type: 'module' })
+        worker.onmessage = e => { resolve(e.data as string[]); worker.terminate() }
+        worker.onerror = e => { reject(new Error(e.message)) }
+        worker.postMessage(c)
+      }), cases)
+      const inNode = cases.map(([prompt, seed, w, h, mouthOpen]) =>
+        toHex(blake2b256(new Uint8Array(renderPortrait(portraitParams(prompt, seed, w, h), { mouthOpen }).image.data.buffer))))
+      console.log(`portrait digests: Node ${inNode.join(' ')}; page ${inPage.join(' ')}; worker ${inWorker.join(' ')}`)
+      expect(inPage).toEqual(inNode)
+      expect(inWorker).toEqual(inNode)
+    } finally {
+      await browser.close()
+      await new Promise(resolve => server.close(resolve))
+    }
   })
 })

@@ -25,6 +25,14 @@ describe('ProceduralKeyframeStage', () => {
     expect(a.rig).toEqual(b.rig)
   })
 
+  it('should draw the pinned bytes (exact arithmetic only: the same in every process and JS engine)', () => {
+    // Update these when the drawing is changed on purpose; an unplanned change breaks the
+    // "same recipe + seed → same output hash" promise.
+    const params = portraitParams('a golden test, long hair', 7, 96, 128)
+    expect(digest(renderPortrait(params).image.data)).toBe('bbe4140cd07589bc83f8905b622961a0515eab1f191ce5466cb6c840a1774b2e')
+    expect(digest(renderPortrait(params, { mouthOpen: 0.6 }).image.data)).toBe('3e18a618d18aac1ab17b1bd19e8136b6604a087ecfd67560be81d56a0df3d7b1')
+  })
+
   it('should change with the seed and with the prompt', async () => {
     const stage = new ProceduralKeyframeStage()
     const base = digest((await stage.run(request)).image.data)

@@ -14,7 +14,7 @@ import { warpFrameCpu } from '../../src/core/lane0/animation-warp.ts'
 import { ProceduralKeyframeStage } from '../../src/core/lane0/keyframe-procedural.ts'
 import { portraitParams, renderPortrait } from '../../src/core/lane0/portrait.ts'
 import type { PortraitGeometry } from '../../src/core/lane0/portrait.ts'
-import { FaceLandmarks, MESH } from '../../src/platform/node/face-landmarks.ts'
+import { FaceLandmarks, FaceLandmarksClosedError, MESH } from '../../src/platform/node/face-landmarks.ts'
 import { encodePng } from '../utils/png.ts'
 
 const CASES: Array<[string, number]> = [
@@ -141,6 +141,17 @@ describe('procedural keyframe seen by a face detector (@vladmandic/human, tfjs w
       }
     }
     console.log(`non-square:\n  ${rows.join('\n  ')}`)
+  })
+
+  it('should reject an aborted call with AbortError, and any call after close with FaceLandmarksClosedError', async () => {
+    const { image } = renderPortrait(portraitParams('x', 2, 256, 256))
+    const aborted = await faces.detectFace(image, { signal: AbortSignal.abort() }).catch((e: Error) => e)
+    expect((aborted as Error).name).toBe('AbortError')
+    const second = await FaceLandmarks.create()
+    expect((await second.detectFace(image)).count).toBe(1)
+    await second.close()
+    const closed = await second.detectFace(image).catch((e: Error) => e)
+    expect((closed as Error).name).toBe(FaceLandmarksClosedError.name)
   })
 
   it('should find no face in a portrait-sized image without one (the detector can say no)', async () => {

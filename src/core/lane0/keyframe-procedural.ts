@@ -12,7 +12,8 @@ import type { PortraitGeometry, PortraitParams } from './portrait.ts'
 import type { AbortOptions } from '../options.ts'
 import type { Stage, StageInfo, StageRunOptions } from './stage.ts'
 
-export type { PortraitGeometry } from './portrait.ts'
+export type { PortraitGeometry, PortraitParams, RenderPortraitOptions } from './portrait.ts'
+export { portraitParams, portraitRig, renderPortrait } from './portrait.ts'
 
 /** The keyframe, its rig, and the full geometry and look that produced it. */
 export interface ProceduralKeyframeResult extends KeyframeResult {

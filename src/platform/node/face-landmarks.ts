@@ -89,6 +89,15 @@ export class FaceModelLoadError extends Error {
   }
 }
 
+/** Thrown by {@link FaceLandmarks.detectFace} after {@link FaceLandmarks.close}. */
+export class FaceLandmarksClosedError extends Error {
+  static override name = 'FaceLandmarksClosedError'
+  constructor (message = 'FaceLandmarks is closed', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'FaceLandmarksClosedError'
+  }
+}
+
 // The node-wasm build's types are those of the main build; only what we call is declared here.
 interface HumanResultFace {
   score: number
@@ -186,7 +195,7 @@ export class FaceLandmarks {
   private async detectNow (image: RgbaImage, options: AbortOptions): Promise<FaceDetection> {
     options.signal?.throwIfAborted()
     const human = this.human
-    if (human == null) throw new Error('FaceLandmarks is closed')
+    if (human == null) throw new FaceLandmarksClosedError()
     const { width, height, data } = image
     // BlazeFace squashes its input to a square: letterbox a non-square image (centred, mid-grey
     // bars) so the face keeps its proportions, and map the results back

@@ -2,14 +2,19 @@
 /**
  * `npm run generate`: the headless Lane-0 runner (issue 4, item 6). It validates everything it is
  * given (flags, then the recipe against src/core/lane0/recipe.ts) before any work starts, and exits 2
- * naming the offending flag or recipe field. The pipeline itself is not built yet: a valid run stops
- * with exit code 3 and says so, rather than writing a fake clip.
+ * naming the offending flag or recipe field, then runs the offline default pipeline
+ * (`src/app/lane0-node.ts`) and writes the clip.
  */
-import { readFile, stat } from 'node:fs/promises'
-import { extname, resolve } from 'node:path'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { dirname, extname, join, resolve } from 'node:path'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { Command, Option } from 'commander'
 import { RecipeValidationError, exampleRecipe, parseRecipeText, recipeHash } from '../core/lane0/recipe.ts'
+import { BudgetExceededError } from '../core/lane0/budget.ts'
 import { toHex } from '../core/wire/hash.ts'
+import { BudgetTooSmallError, runNodeLane0 } from './lane0-node.ts'
+import type { NodeLane0Result } from './lane0-node.ts'
 import type { CommanderError } from 'commander'
 import type { Recipe } from '../core/lane0/recipe.ts'
 
@@ -17,9 +22,11 @@ const DEVICES = ['cpu', 'webgpu'] as const
 const BUDGET_MIN_MB = 64
 const BUDGET_MAX_MB = 1_048_576
 
-/** Exit codes: 0 done, 2 invalid flags or recipe (nothing ran), 3 the pipeline is missing. */
+/** Exit codes: 0 done, 2 invalid flags or recipe (nothing ran), 3 the budget cannot hold the run. */
 const EXIT_INVALID = 2
-const EXIT_NO_PIPELINE = 3
+const EXIT_BUDGET = 3
+/** Default `--budget-mb`. */
+const DEFAULT_BUDGET_MB = 2048
 
 /** A flag or recipe problem found before any work started. */
 class UsageError extends Error {
@@ -61,8 +68,14 @@ The recipe (schema version 1, every field required, unknown fields refused):
   width, height   pixels, 128-1024, multiples of 16
   pins            { pipelineVersion: "0.1.0", models: [{ id, sha256 }] } (model ids of models/<id>)
 
+Stages (all offline, none neural yet): eSpeak NG speech ∥ procedural portrait keyframe, then the
+keyframe warped by the speech (mouth/jaw, blinks, head sway) on WebGPU (--device webgpu: Dawn, or
+SwiftShader without a GPU driver) or the CPU, then VP8 + Opus WebM in 1 s keyframe-first segments.
+Progress goes to stderr; the last stdout line is a JSON summary (stage times, peak memory, output
+sha256). --budget-mb (default ${DEFAULT_BUDGET_MB}) covers the whole process (RSS + GPU buffers).
+
 Exit codes: 0 done; 2 invalid flags or recipe (nothing ran, the error names the field);
-3 the Lane-0 pipeline is not built yet (issue 4).
+3 the budget cannot hold the run (the message says what it needed).
 
 Examples:
   npm run generate -- --print-example > recipe.json
@@ -135,9 +148,79 @@ async function main (argv: string[]): Promise<number> {
     throw err
   }
   console.error(`generate: recipe ${args.recipeFile} is valid (hash 0x${toHex(recipeHash(args.recipe))}, ${args.recipe.durationSec} s, ${args.recipe.width}x${args.recipe.height} @ ${args.recipe.fps} fps); device ${args.device}${args.budgetMb != null ? `, budget ${args.budgetMb} MiB` : ''}, out ${args.out.path}`)
-  // TODO(issue 4, item 6): run the Lane-0 pipeline here once src/core/lane0 has one.
-  console.error('generate: the Lane-0 pipeline is not built yet (issue 4); nothing was generated')
-  return EXIT_NO_PIPELINE
+  const lastShown = new Map<string, number>()
+  let result: NodeLane0Result
+  try {
+    result = await runNodeLane0(args.recipe, {
+      device: args.device,
+      budgetMb: args.budgetMb ?? DEFAULT_BUDGET_MB,
+      onProgress: (p) => {
+        // at most one line per stage per 10 %
+        const step = Math.floor(p.fraction * 10)
+        if (lastShown.get(p.stage) === step && p.fraction < 1) return
+        lastShown.set(p.stage, step)
+        console.error(`generate: ${p.stage.padEnd(9)} ${String(Math.round(p.fraction * 100)).padStart(3)} %${p.message != null ? `  ${p.message}` : ''}`)
+      }
+    })
+  } catch (err) {
+    if ((err as Error).name === BudgetTooSmallError.name || (err as Error).name === BudgetExceededError.name) {
+      console.error(`generate: ${(err as Error).message}`)
+      return EXIT_BUDGET
+    }
+    throw err
+  }
+  const written = await writeClip(args.out, result.clip)
+  const summary = {
+    recipe_hash: `0x${toHex(recipeHash(args.recipe))}`,
+    output: written.path,
+    output_sha256: written.sha256,
+    duration_sec: args.recipe.durationSec,
+    fps: args.recipe.fps,
+    width: args.recipe.width,
+    height: args.recipe.height,
+    segments: result.clip.segments.length,
+    device: args.device,
+    animation_backend: result.animationBackend,
+    stages: result.stages.map(s => ({ kind: s.kind, id: s.id, neural: s.neural })),
+    stage_ms: {
+      speech: round(result.timings.speechMs),
+      keyframe: round(result.timings.keyframeMs),
+      animation: round(result.timings.animationMs),
+      encode: round(result.timings.encodeMs)
+    },
+    parallel_ms: round(result.timings.parallelMs),
+    wall_ms: round(result.timings.wallMs),
+    peak_mb: round(result.peakBytes / 2 ** 20),
+    baseline_mb: round(result.baselineBytes / 2 ** 20),
+    gpu_peak_mb: round(result.gpuPeakBytes / 2 ** 20),
+    budget_mb: round(result.budgetBytes / 2 ** 20),
+    unloads: result.budgetEvents.filter(e => e.type === 'unload').length
+  }
+  process.stdout.write(`${JSON.stringify(summary)}\n`)
+  return 0
+}
+
+const round = (x: number): number => Math.round(x * 10) / 10
+
+/** Writes the clip: one .webm file, or a folder with `clip.webm`, `init.webm`, `segment-NNNN.webm` and `segments.json`. */
+async function writeClip (out: GenerateArgs['out'], clip: NodeLane0Result['clip']): Promise<{ path: string, sha256: string }> {
+  const hash = bytesToHex(sha256(clip.webm))
+  if (out.kind === 'file') {
+    await mkdir(dirname(out.path), { recursive: true })
+    await writeFile(out.path, clip.webm)
+    return { path: out.path, sha256: hash }
+  }
+  await mkdir(out.path, { recursive: true })
+  const index: Array<{ file: string, kind: string, timestampUs: string, durationUs: number, keyframe: boolean, sha256: string }> = []
+  let n = 0
+  for (const s of clip.segments) {
+    const file = s.kind === 'init' ? 'init.webm' : `segment-${String(++n).padStart(4, '0')}.webm`
+    await writeFile(join(out.path, file), s.bytes)
+    index.push({ file, kind: s.kind, timestampUs: s.timestampUs.toString(), durationUs: s.durationUs, keyframe: s.keyframe, sha256: bytesToHex(sha256(s.bytes)) })
+  }
+  await writeFile(join(out.path, 'clip.webm'), clip.webm)
+  await writeFile(join(out.path, 'segments.json'), `${JSON.stringify(index, null, 2)}\n`)
+  return { path: join(out.path, 'clip.webm'), sha256: hash }
 }
 
 main(process.argv).then(code => { process.exitCode = code }, (err: unknown) => {

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * `npm run generate` as users run it: help, the example recipe, flag and recipe errors naming the
- * field (exit 2, nothing written), and the honest "pipeline not built yet" stop (exit 3) until the
- * Lane-0 pipeline lands.
+ * field (exit 2, nothing written), a real run with its summary and reproducible output, and a budget
+ * too small for the process (exit 3).
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exampleRecipe, parseRecipe } from '../../src/core/lane0/recipe.ts'
 
@@ -84,15 +86,31 @@ describe('npm run generate', () => {
     expect(r5.stderr).toContain('--recipe: cannot read')
   })
 
-  it('should validate a good recipe, then stop saying the pipeline is not built, without faking output', async () => {
-    const good = await recipeFile('good.json', exampleRecipe())
-    const out = join(dir, 'clip.webm')
-    const { status, stdout, stderr } = await generate('--recipe', good, '--out', out, '--device', 'webgpu', '--budget-mb', '2048')
+  it('should generate the clip, print progress and a JSON summary, and give the same bytes in two fresh processes', async () => {
+    const good = await recipeFile('good.json', { ...exampleRecipe(), durationSec: 2, fps: 12, width: 192, height: 192 })
+    const runs = []
+    for (const name of ['a.webm', 'b.webm']) {
+      const out = join(dir, name)
+      const r = await generate('--recipe', good, '--out', out, '--budget-mb', '1024')
+      expect(r.status, r.stderr).toBe(0)
+      expect(r.stderr).toContain('is valid (hash 0x')
+      for (const stage of ['speech', 'keyframe', 'animation', 'encode']) expect(r.stderr).toMatch(new RegExp(`generate: ${stage} +100 %`))
+      const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>
+      expect(summary['output_sha256']).toBe(bytesToHex(sha256(await readFile(out))))
+      expect(summary['duration_sec']).toBe(2)
+      expect(summary['peak_mb'] as number).toBeLessThanOrEqual(1024)
+      expect((summary['stages'] as Array<{ neural: boolean }>).every(s => !s.neural)).toBe(true)
+      runs.push(summary['output_sha256'])
+    }
+    expect(runs[0]).toBe(runs[1])
+  }, 120_000)
+
+  it('should stop with exit 3 when the budget cannot hold the process, writing nothing', async () => {
+    const good = await recipeFile('good-small.json', { ...exampleRecipe(), durationSec: 1, fps: 12, width: 128, height: 128 })
+    const out = join(dir, 'none.webm')
+    const { status, stderr } = await generate('--recipe', good, '--out', out, '--budget-mb', '64')
     expect(status).toBe(3)
-    expect(stderr).toContain('is valid (hash 0x')
-    expect(stderr).toContain('device webgpu, budget 2048 MiB')
-    expect(stderr).toContain('the Lane-0 pipeline is not built yet (issue 4)')
-    expect(stdout).toBe('')
+    expect(stderr).toMatch(/--budget-mb 64: this process already uses \d+ MiB/)
     expect(existsSync(out)).toBe(false)
   })
 })

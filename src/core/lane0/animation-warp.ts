@@ -84,9 +84,12 @@ function smoothstep (e0: number, e1: number, x: number): number {
  * The source position for output pixel (x, y), and whether it lies in the open mouth cavity
  * (`cavity` > 0 gives the cavity's blend weight). Mirrors `source()` in {@link WARP_WGSL}.
  */
-function source (u: Float32Array, x: number, y: number): { sx: number, sy: number, cavity: number, lid: number, lidY: number } {
-  const [mx, my, mhw, chinY, fhw, lx, ly, rx, ry, ehw, ehh, px, py, open, blink, c, shx, shy] = u as unknown as number[] as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number]
-  const s = u[20] as number
+function source (u: readonly number[], x: number, y: number): { sx: number, sy: number, cavity: number, lid: number, lidY: number } {
+  // indexed reads of a plain array: this runs once per pixel
+  const mx = u[0]!; const my = u[1]!; const mhw = u[2]!; const chinY = u[3]!; const fhw = u[4]!
+  const lx = u[5]!; const ly = u[6]!; const rx = u[7]!; const ry = u[8]!; const ehw = u[9]!; const ehh = u[10]!
+  const px = u[11]!; const py = u[12]!; const open = u[13]!; const blink = u[14]!; const c = u[15]!
+  const shx = u[16]!; const shy = u[17]!; const s = u[20]!
   // head motion: inverse rotation about the pivot, then inverse translation
   const dx = f(f(x - shx) - px)
   const dy = f(f(y - shy) - py)
@@ -112,7 +115,9 @@ function source (u: Float32Array, x: number, y: number): { sx: number, sy: numbe
   let lid = 0
   let lidY = hy
   const lidLine = f(-1 + f(2 * blink))
-  for (const [ex, ey] of [[lx, ly], [rx, ry]] as const) {
+  for (let e = 0; e < 2; e++) {
+    const ex = e === 0 ? lx : rx
+    const ey = e === 0 ? ly : ry
     const nx = f(f(hx - ex) / ehw)
     const ny = f(f(hy - ey) / ehh)
     const inside = f(1 - smoothstep(0.85, 1, f(f(nx * nx) + f(ny * ny))))
@@ -148,7 +153,7 @@ function sample (img: RgbaImage, x: number, y: number, out: Float32Array): void 
 /** Warps `keyframe` into a new frame on the CPU (the reference implementation and the fallback). */
 export function warpFrameCpu (keyframe: RgbaImage, rig: FaceRig, params: WarpParams): RgbaImage {
   const { width, height } = keyframe
-  const u = packUniforms(rig, params, width, height)
+  const u = Array.from(packUniforms(rig, params, width, height))
   const out = new Uint8ClampedArray(width * height * 4)
   const px = new Float32Array(4)
   const lidPx = new Float32Array(4)

@@ -27,7 +27,10 @@ async function decode (args: string[]): Promise<Buffer> {
     let err = ''
     child.stdout.on('data', (d: Buffer) => out.push(d))
     child.stderr.on('data', (d: Buffer) => { err += d.toString() })
-    child.on('close', code => { code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`ffmpeg ${code}: ${err}`)) })
+    child.on('close', code => {
+      if (code === 0) resolve(Buffer.concat(out))
+      else reject(new Error(`ffmpeg ${String(code)}: ${err}`))
+    })
   })
 }
 

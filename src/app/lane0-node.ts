@@ -10,9 +10,11 @@ import { MemoryBudget } from '../core/lane0/budget.ts'
 import { trackGpuMemory } from '../core/lane0/gpu-memory.ts'
 import { ProceduralKeyframeStage } from '../core/lane0/keyframe-procedural.ts'
 import { runLane0 } from '../core/lane0/pipeline.ts'
+import { remoteStage } from '../core/rpc/stage.ts'
 import { FfmpegEncodeStage } from '../platform/node/encode-stage.ts'
 import { nodeEspeakSpeech } from '../platform/node/espeak.ts'
 import { createNodeGpu } from '../platform/node/webgpu.ts'
+import { nodeWorkerPort, startTsWorker } from '../platform/node/worker-port.ts'
 import type { GpuMemoryTracker } from '../core/lane0/gpu-memory.ts'
 import type { Lane0Progress, Lane0Result, Lane0Stages } from '../core/lane0/pipeline.ts'
 import type { Recipe } from '../core/lane0/recipe.ts'
@@ -32,6 +34,8 @@ export class BudgetTooSmallError extends Error {
 /** Options of {@link runNodeLane0}. */
 export interface NodeLane0Options extends AbortOptions {
   device: 'cpu' | 'webgpu'
+  /** Run speech and keyframe in worker threads (parallel); false: in this thread. @default true */
+  workers?: boolean
   /** The whole process's budget: RSS + tracked GPU buffers. */
   budgetMb: number
   onProgress?(p: Lane0Progress): void
@@ -50,6 +54,7 @@ export interface NodeLane0Result extends Lane0Result {
 export async function runNodeLane0 (recipe: Recipe, options: NodeLane0Options): Promise<NodeLane0Result> {
   let device: GPUDevice | undefined
   let gpuMem: GpuMemoryTracker | undefined
+  const terminate: Array<() => Promise<unknown>> = []
   if (options.device === 'webgpu') {
     const { adapter } = await createNodeGpu()
     device = await adapter.requestDevice()
@@ -63,9 +68,12 @@ export async function runNodeLane0 (recipe: Recipe, options: NodeLane0Options): 
       throw new BudgetTooSmallError(`--budget-mb ${options.budgetMb}: this process already uses ${Math.ceil(baselineBytes / MiB)} MiB before loading any stage`)
     }
     const frames = Math.round(recipe.durationSec * recipe.fps)
+    const useWorkers = options.workers ?? true
+    const speech = useWorkers ? await workerStage<Lane0Stages['speech']>('speech', terminate) : nodeEspeakSpeech()
+    const keyframe = useWorkers ? await workerStage<Lane0Stages['keyframe']>('keyframe', terminate) : new ProceduralKeyframeStage()
     const stages: Lane0Stages = {
-      speech: nodeEspeakSpeech(),
-      keyframe: new ProceduralKeyframeStage(),
+      speech,
+      keyframe,
       animation: new WarpAnimationStage(device != null ? { device: async () => device } : {}, { width: recipe.width, height: recipe.height, frames }),
       encode: new FfmpegEncodeStage()
     }
@@ -81,5 +89,16 @@ export async function runNodeLane0 (recipe: Recipe, options: NodeLane0Options): 
     }
   } finally {
     device?.destroy()
+    await Promise.allSettled(terminate.map(async t => await t()))
   }
+}
+
+const STAGE_WORKER = new URL('../../workers/lane0-stage.node.ts', import.meta.url)
+
+/** A stage served by a worker thread (`workers/lane0-stage.node.ts`); its terminator is pushed to `terminate`. */
+async function workerStage<S> (stage: 'speech' | 'keyframe', terminate: Array<() => Promise<unknown>>): Promise<S> {
+  const worker = startTsWorker(STAGE_WORKER, { workerData: { stage } })
+  const port = nodeWorkerPort(worker)
+  terminate.push(async () => await worker.terminate())
+  return await remoteStage(port) as unknown as S
 }

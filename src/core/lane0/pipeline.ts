@@ -71,7 +71,7 @@ export interface Lane0RunOptions extends AbortOptions {
 export interface Lane0Timings {
   speechMs: number
   keyframeMs: number
-  /** Wall time of speech ∥ keyframe. */
+  /** Wall time of speech ∥ keyframe: first run start to last run end (stage loads not included). */
   parallelMs: number
   animationMs: number
   encodeMs: number
@@ -106,20 +106,21 @@ export async function runLane0 (recipe: Recipe, stages: Lane0Stages, options: La
   const progress = (stage: keyof Lane0Stages) => (p: { fraction: number, message?: string }) => { options.onProgress?.({ stage, ...p }) }
   const t0 = now()
   // every stage reports its start and end, whatever progress it gives in between
-  const timed = async <T>(stage: keyof Lane0Stages, fn: () => Promise<T>): Promise<{ value: T, ms: number }> => {
+  const timed = async <T>(stage: keyof Lane0Stages, fn: () => Promise<T>): Promise<{ value: T, ms: number, start: number, end: number }> => {
     options.onProgress?.({ stage, fraction: 0, message: 'started' })
     const start = now()
     const value = await fn()
-    const ms = now() - start
-    options.onProgress?.({ stage, fraction: 1, message: `done in ${Math.round(ms)} ms` })
-    return { value, ms }
+    const end = now()
+    options.onProgress?.({ stage, fraction: 1, message: `done in ${Math.round(end - start)} ms` })
+    return { value, ms: end - start, start, end }
   }
   // speech ∥ keyframe: each is timed from its own start inside the budget (a wait for memory is not counted)
   const [speech, keyframe] = await Promise.all([
     budget.use(stages.speech, async s => await timed('speech', async () => await s.run({ script: recipe.script, voice: recipe.voice }, { signal, onProgress: progress('speech') })), { signal }),
     budget.use(stages.keyframe, async s => await timed('keyframe', async () => await s.run({ prompt: recipe.prompt, negativePrompt: recipe.negativePrompt, seed: recipe.seed, width: recipe.width, height: recipe.height }, { signal, onProgress: progress('keyframe') })), { signal })
   ])
-  const parallelMs = now() - t0
+  // the parallel phase: from the first of the two runs starting to the last ending (loads excluded)
+  const parallelMs = Math.max(speech.end, keyframe.end) - Math.min(speech.start, keyframe.start)
   const animation = await budget.use(stages.animation, async s => await timed('animation', async () => await s.run({
     keyframe: keyframe.value.image,
     rig: keyframe.value.rig,

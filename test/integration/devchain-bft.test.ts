@@ -17,12 +17,11 @@ import {
 import { devDirectors } from '../../src/devchain/genesis.ts'
 import { DIRECTOR_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-director.ts'
 import { sessionKeyProofBytes } from '../../src/devchain/pallets/nsn-director.ts'
-import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
+import { feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { Certificate, SegmentKind, SignedAttestation, SignedSegmentHeader, Verdict } from '../../src/core/wire/index.ts'
 import type { DevDirector } from '../../src/devchain/pallets/nsn-director.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { DispatchError } from '@polkadot/types/interfaces'
 
 const CHANNEL = 'main'
 const K = DIRECTOR_CONSTANTS
@@ -35,20 +34,7 @@ let committee: string[]
 let outsider: DevDirector
 
 /** Submits `tx` (signed by `signer`, or unsigned), builds one block and resolves with the finalized outcome. */
-async function sendOn (tx: Tx, signer?: KeyringPair): Promise<Sent> {
-  if (signer != null) await tx.signAsync(signer, { nonce: (await t.api.rpc.system.accountNextIndex(signer.address)).toNumber() })
-  let settle: (s: Sent) => void = () => {}
-  const done = new Promise<Sent>(resolve => { settle = resolve })
-  await tx.send((result) => {
-    if (!result.status.isFinalized) return
-    const error = result.dispatchError != null ? errorName(t.api, result.dispatchError as DispatchError) : null
-    void t.api.rpc.chain.getHeader(result.status.asFinalized).then(h => {
-      settle({ events: result.events, names: result.events.map(r => `${r.event.section}.${r.event.method}`), error, block: h.number.toNumber() })
-    })
-  })
-  await t.newBlocks(1)
-  return await done
-}
+const sendOn = async (tx: Tx, signer?: KeyringPair): Promise<Sent> => await t.sendInBlock(tx, signer)
 
 /** The pool's refusal of an unsigned `tx` (its error message), or throws if it was accepted. */
 async function poolError (tx: Tx): Promise<string> {

@@ -13,11 +13,11 @@ import { blake2b256 } from '../../src/core/wire/index.ts'
 import { DEV_DIRECTOR_STAKE, devDirectors } from '../../src/devchain/genesis.ts'
 import { NSN } from '../../src/devchain/metadata/pallets/nsn-stake.ts'
 import { sessionKeyProofBytes } from '../../src/devchain/pallets/nsn-director.ts'
-import { errorName, startApiChain } from '../utils/devchain-api.ts'
+import { startApiChain } from '../utils/devchain-api.ts'
 import type { DevDirector } from '../../src/devchain/pallets/nsn-director.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { DispatchError, EventRecord } from '@polkadot/types/interfaces'
+import type { EventRecord } from '@polkadot/types/interfaces'
 
 let t: ApiChain
 let directors: DevDirector[]
@@ -26,22 +26,7 @@ let lowStake: KeyringPair
 let noKey: KeyringPair
 
 /** Signs and submits `tx`, builds one block and resolves with the finalized outcome. */
-async function sendOn (tx: Tx, signer: KeyringPair): Promise<Sent> {
-  await tx.signAsync(signer, { nonce: (await t.api.rpc.system.accountNextIndex(signer.address)).toNumber() })
-  let settle: (s: Sent) => void = () => {}
-  const done = new Promise<Sent>(resolve => { settle = resolve })
-  await tx.send((result) => {
-    if (!result.status.isFinalized) return
-    const sudid = result.events.find(r => r.event.section === 'sudo' && r.event.method === 'Sudid')
-    const inner = sudid == null ? null : (sudid.event.data[0] as unknown as { isErr: boolean, asErr: DispatchError })
-    const error = result.dispatchError != null ? errorName(t.api, result.dispatchError) : inner?.isErr === true ? errorName(t.api, inner.asErr) : null
-    void t.api.rpc.chain.getHeader(result.status.asFinalized).then(h => {
-      settle({ events: result.events, names: result.events.map(r => `${r.event.section}.${r.event.method}`), error, block: h.number.toNumber() })
-    })
-  })
-  await t.newBlocks(1)
-  return await done
-}
+const sendOn = async (tx: Tx, signer: KeyringPair): Promise<Sent> => await t.sendInBlock(tx, signer)
 
 /** A fresh account funded by Alice. */
 async function funded (uri: string, amount: bigint): Promise<KeyringPair> {

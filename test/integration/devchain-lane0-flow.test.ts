@@ -17,11 +17,11 @@ import { devDirectors } from '../../src/devchain/genesis.ts'
 import { DIRECTOR_CONSTANTS as K } from '../../src/devchain/metadata/pallets/nsn-director.ts'
 import { NSN } from '../../src/devchain/metadata/pallets/nsn-stake.ts'
 import { sessionKeyProofBytes } from '../../src/devchain/pallets/nsn-director.ts'
-import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
+import { feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { Certificate, SignedAttestation } from '../../src/core/wire/index.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { DispatchError, EventRecord } from '@polkadot/types/interfaces'
+import type { EventRecord } from '@polkadot/types/interfaces'
 
 const CHANNEL = 'main'
 const ESCROW = 10n * NSN
@@ -32,22 +32,7 @@ const operatorSecret = blake2b256(new TextEncoder().encode('lane0 flow operator 
 /** Session secrets by account. */
 const secrets = new Map<string, Uint8Array>()
 
-async function sendOn (tx: Tx, signer?: KeyringPair): Promise<Sent> {
-  if (signer != null) await tx.signAsync(signer, { nonce: (await t.api.rpc.system.accountNextIndex(signer.address)).toNumber() })
-  let settle: (s: Sent) => void = () => {}
-  const done = new Promise<Sent>(resolve => { settle = resolve })
-  await tx.send((result) => {
-    if (!result.status.isFinalized) return
-    const sudid = result.events.find(r => r.event.section === 'sudo' && r.event.method === 'Sudid')
-    const inner = sudid == null ? null : (sudid.event.data[0] as unknown as { isErr: boolean, asErr: DispatchError })
-    const error = result.dispatchError != null ? errorName(t.api, result.dispatchError) : inner?.isErr === true ? errorName(t.api, inner.asErr) : null
-    void t.api.rpc.chain.getHeader(result.status.asFinalized).then(h => {
-      settle({ events: result.events, names: result.events.map(r => `${r.event.section}.${r.event.method}`), error, block: h.number.toNumber() })
-    })
-  })
-  await t.newBlocks(1)
-  return await done
-}
+const sendOn = async (tx: Tx, signer?: KeyringPair): Promise<Sent> => await t.sendInBlock(tx, signer)
 
 async function reach (n: number): Promise<void> {
   const head = await t.head()

@@ -12,30 +12,14 @@ import { ed25519PairFromSeed } from '@polkadot/util-crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MODEL_REGISTRY_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-model-registry.ts'
 import { DEV_BOOTSTRAP_SIGNER_SEED } from '../../src/devchain/metadata/pallets/nsn-bootstrap.ts'
-import { errorName, startApiChain } from '../utils/devchain-api.ts'
+import { startApiChain } from '../utils/devchain-api.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { DispatchError } from '@polkadot/types/interfaces'
 
 let t: ApiChain
 
 /** Signs and submits `tx` (in the pool once this resolves), builds one block, and resolves with its finalized outcome. */
-async function send (tx: Tx, signer: KeyringPair = t.k.Alice): Promise<Sent> {
-  await tx.signAsync(signer, { nonce: (await t.api.rpc.system.accountNextIndex(signer.address)).toNumber() })
-  let settle: (s: Sent) => void = () => {}
-  const done = new Promise<Sent>(resolve => { settle = resolve })
-  await tx.send((result) => {
-    if (!result.status.isFinalized) return
-    const sudid = result.events.find(r => r.event.section === 'sudo' && r.event.method === 'Sudid')
-    const inner = sudid == null ? null : (sudid.event.data[0] as unknown as { isErr: boolean, asErr: DispatchError })
-    const error = result.dispatchError != null ? errorName(t.api, result.dispatchError) : inner?.isErr === true ? errorName(t.api, inner.asErr) : null
-    void t.api.rpc.chain.getHeader(result.status.asFinalized).then(h => {
-      settle({ events: result.events, names: result.events.map(r => `${r.event.section}.${r.event.method}`), error, block: h.number.toNumber() })
-    })
-  })
-  await t.newBlocks(1)
-  return await done
-}
+const send = async (tx: Tx, signer: KeyringPair = t.k.Alice): Promise<Sent> => await t.sendInBlock(tx, signer)
 const sudo = async (call: Tx): Promise<Sent> => await send(t.api.tx.sudo.sudo(call))
 const reg = (): ReturnType<ApiChain['tx']> => t.tx('nsnModelRegistry')
 const boot = (): ReturnType<ApiChain['tx']> => t.tx('nsnBootstrap')

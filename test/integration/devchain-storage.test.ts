@@ -15,10 +15,9 @@ import { NSN, STAKE_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-st
 import { STORAGE_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-storage.ts'
 import { BLOCK_TIME_MS } from '../../src/devchain/metadata/pallets/timing.ts'
 import { DEFAULT_REWARD_DISTRIBUTION, PERBILL, TREASURY_CONSTANTS } from '../../src/devchain/metadata/pallets/nsn-treasury.ts'
-import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
+import { feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { DispatchError } from '@polkadot/types/interfaces'
 
 let t: ApiChain
 /** `modl` ++ `nsn/stor`, zero-padded: the storage pallet account, derived independently of the pallet. */
@@ -28,28 +27,7 @@ const SLASH = STORAGE_CONSTANTS.auditSlashAmount
 const STAKE = 70n * NSN
 
 /** Submits `txs` (signer, tx) so they land in one new block; resolves with their finalized outcomes. */
-async function sendAll (txs: Array<[KeyringPair, Tx]>): Promise<Sent[]> {
-  const nonces = new Map<string, number>()
-  const pending: Array<Promise<Sent>> = []
-  for (const [signer, tx] of txs) {
-    const nonce = nonces.get(signer.address) ?? (await t.api.rpc.system.accountNextIndex(signer.address)).toNumber()
-    nonces.set(signer.address, nonce + 1)
-    await tx.signAsync(signer, { nonce })
-    let settle: (s: Sent) => void = () => {}
-    pending.push(new Promise<Sent>(resolve => { settle = resolve }))
-    await tx.send((result) => {
-      if (!result.status.isFinalized) return
-      const sudid = result.events.find(r => r.event.section === 'sudo' && r.event.method === 'Sudid')
-      const inner = sudid == null ? null : (sudid.event.data[0] as unknown as { isErr: boolean, asErr: DispatchError })
-      const error = result.dispatchError != null ? errorName(t.api, result.dispatchError) : inner?.isErr === true ? errorName(t.api, inner.asErr) : null
-      void t.api.rpc.chain.getHeader(result.status.asFinalized).then(h => {
-        settle({ events: result.events, names: result.events.map(r => `${r.event.section}.${r.event.method}`), error, block: h.number.toNumber() })
-      })
-    })
-  }
-  await t.newBlocks(1)
-  return await Promise.all(pending)
-}
+const sendAll = async (txs: Array<[KeyringPair, Tx]>): Promise<Sent[]> => await t.sendAll(txs)
 const send = async (tx: Tx, signer: KeyringPair = t.k.Alice): Promise<Sent> => (await sendAll([[signer, tx]]))[0]!
 const sudo = async (call: Tx): Promise<Sent> => await send(t.api.tx.sudo.sudo(call))
 const st = (): ReturnType<ApiChain['tx']> => t.tx('nsnStorage')

@@ -17,28 +17,13 @@ import { BLOCKS_PER_SLOT } from '../../src/devchain/metadata/pallets/timing.ts'
 import { palletAccount, U128_MAX } from '../../src/devchain/pallets/currency.ts'
 import { slotLeader } from '../../src/devchain/pallets/nsn-director.ts'
 import { escrowSplit } from '../../src/devchain/pallets/nsn-task-market.ts'
-import { errorName, feePaid, startApiChain } from '../utils/devchain-api.ts'
+import { feePaid, startApiChain } from '../utils/devchain-api.ts'
 import type { ApiChain, Sent, Tx } from '../utils/devchain-api.ts'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import type { DispatchError, EventRecord } from '@polkadot/types/interfaces'
+import type { EventRecord } from '@polkadot/types/interfaces'
 
 /** Signs and submits `tx` on `t`, builds one block, and resolves with its finalized outcome. */
-async function sendOn (t: ApiChain, tx: Tx, signer: KeyringPair): Promise<Sent> {
-  await tx.signAsync(signer, { nonce: (await t.api.rpc.system.accountNextIndex(signer.address)).toNumber() })
-  let settle: (s: Sent) => void = () => {}
-  const done = new Promise<Sent>(resolve => { settle = resolve })
-  await tx.send((result) => {
-    if (!result.status.isFinalized) return
-    const sudid = result.events.find(r => r.event.section === 'sudo' && r.event.method === 'Sudid')
-    const inner = sudid == null ? null : (sudid.event.data[0] as unknown as { isErr: boolean, asErr: DispatchError })
-    const error = result.dispatchError != null ? errorName(t.api, result.dispatchError) : inner?.isErr === true ? errorName(t.api, inner.asErr) : null
-    void t.api.rpc.chain.getHeader(result.status.asFinalized).then(h => {
-      settle({ events: result.events, names: result.events.map(r => `${r.event.section}.${r.event.method}`), error, block: h.number.toNumber() })
-    })
-  })
-  await t.newBlocks(1)
-  return await done
-}
+const sendOn = async (t: ApiChain, tx: Tx, signer: KeyringPair): Promise<Sent> => await t.sendInBlock(tx, signer)
 
 interface TaskView { lane: string, status: string, requester: string, executor: string | null, escrow: bigint, deadline: number, modelRequirements: string, inputCid: string }
 

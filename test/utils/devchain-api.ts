@@ -54,6 +54,14 @@ export interface ApiChain {
   sudo(call: Tx): Promise<Sent>
   /** Submits an unsigned extrinsic and waits for finalization (rejects with the pool's 1010 error). */
   sendUnsigned(tx: Tx): Promise<Sent>
+  /**
+   * For chains that build blocks on demand (a long `blockTimeMs`): signs each `[signer, tx]` with
+   * consecutive nonces (no signer: submitted unsigned), submits them all, builds one block and resolves
+   * with each finalized outcome, in order.
+   */
+  sendAll(txs: Array<[KeyringPair | undefined, Tx]>): Promise<Sent[]>
+  /** {@link ApiChain.sendAll} for one extrinsic. */
+  sendInBlock(tx: Tx, signer?: KeyringPair): Promise<Sent>
   /** Builds `count` blocks now (`dev_newBlock`). */
   newBlocks(count: number): Promise<void>
   /** `pair`, funded by Alice with `amount`. */
@@ -119,6 +127,28 @@ export async function startApiChain (init: DevNodeInit = {}): Promise<ApiChain> 
         }).catch(reject)
       })
     },
+    async sendAll (txs) {
+      const nonces = new Map<string, number>()
+      const pending: Array<Promise<Sent>> = []
+      for (const [signer, tx] of txs) {
+        if (signer != null) {
+          const nonce = nonces.get(signer.address) ?? (await api.rpc.system.accountNextIndex(signer.address)).toNumber()
+          nonces.set(signer.address, nonce + 1)
+          await tx.signAsync(signer, { nonce })
+        }
+        let settle: (s: Sent) => void = () => {}
+        let fail: (err: unknown) => void = () => {}
+        pending.push(new Promise<Sent>((resolve, reject) => { settle = resolve; fail = reject }))
+        // resolves once the pool holds it, so the block below includes it
+        await tx.send((result) => {
+          if (!result.status.isFinalized) return
+          finalizedBlock(result.status.asFinalized.toHex()).then(n => { settle(outcome(api, result, n)) }, fail)
+        })
+      }
+      await chain.newBlocks(1)
+      return await Promise.all(pending)
+    },
+    async sendInBlock (tx, signer) { return (await chain.sendAll([[signer, tx]]))[0] as Sent },
     async newBlocks (count) { await provider.send('dev_newBlock', [{ count }]) },
     async funded (uri, amount) {
       const pair = keyring.addFromUri(uri)

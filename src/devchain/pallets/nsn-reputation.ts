@@ -19,6 +19,7 @@ import type { ReputationEventType } from '../metadata/pallets/nsn-reputation.ts'
 import { big, ensureRoot, ensureSigned } from './origin.ts'
 import type { CallArg, Origin } from './origin.ts'
 import type { DevRuntime, EventToEmit } from '../runtime.ts'
+import { PalletStore } from './pallet-store.ts'
 import type { StorageView } from '../state.ts'
 
 /** The largest u64. */
@@ -56,20 +57,9 @@ export function decayed (s: ReputationScore, weeks: bigint, rate: bigint = BigIn
 }
 
 /** Storage access for one dispatch or hook. */
-class ReputationStore {
-  private readonly rt: DevRuntime
-  private readonly view: StorageView
-  constructor (rt: DevRuntime, view: StorageView) {
-    this.rt = rt
-    this.view = view
-  }
+class ReputationStore extends PalletStore {
+  constructor (rt: DevRuntime, view: StorageView) { super(rt, view, 'nsnReputation') }
 
-  block (): number { return this.rt.read<NumCodec>(this.view, 'system', 'number').toNumber() }
-  moment (): bigint { return this.rt.read<BigCodec>(this.view, 'timestamp', 'now').toBigInt() }
-  read<T> (method: string, ...keys: unknown[]): T { return this.rt.read<T>(this.view, 'nsnReputation', method, ...keys) }
-  put (value: unknown, method: string, ...keys: unknown[]): void { this.rt.write(this.view, value, 'nsnReputation', method, ...keys) }
-  has (method: string, ...keys: unknown[]): boolean { return this.view.get(this.rt.key('nsnReputation', method, ...keys)) != null }
-  remove (method: string, ...keys: unknown[]): void { this.view.set(this.rt.key('nsnReputation', method, ...keys), null) }
 
   score (who: string): ReputationScore {
     const s = this.read<Record<keyof ReputationScore, BigCodec>>('reputationScores', who)

@@ -51,6 +51,7 @@ import { ensureRoot, ensureSigned } from './origin.ts'
 import type { PalletHooks } from '../hooks.ts'
 import type { CallArg, Origin } from './origin.ts'
 import type { DevRuntime, EventToEmit } from '../runtime.ts'
+import { PalletStore } from './pallet-store.ts'
 import type { StorageView } from '../state.ts'
 import { StateOverlay } from '../state.ts'
 
@@ -127,19 +128,10 @@ export function merkleRootOfPath (leaf: Uint8Array, siblings: Uint8Array[], leaf
   return h
 }
 
-class StorageStore {
-  readonly rt: DevRuntime
-  readonly view: StorageView
-  constructor (rt: DevRuntime, view: StorageView) {
-    this.rt = rt
-    this.view = view
-  }
+class StorageStore extends PalletStore {
+  constructor (rt: DevRuntime, view: StorageView) { super(rt, view, 'nsnStorage') }
 
-  now (): number { return this.rt.read<NumCodec>(this.view, 'system', 'number').toNumber() }
-  read<T> (method: string, ...keys: unknown[]): T { return this.rt.read<T>(this.view, 'nsnStorage', method, ...keys) }
-  put (value: unknown, method: string, ...keys: unknown[]): void { this.rt.write(this.view, value, 'nsnStorage', method, ...keys) }
-  has (method: string, ...keys: unknown[]): boolean { return this.view.get(this.rt.key('nsnStorage', method, ...keys)) != null }
-  remove (method: string, ...keys: unknown[]): void { this.view.set(this.rt.key('nsnStorage', method, ...keys), null) }
+  now (): number { return this.block() }
   hexes (method: string, ...keys: unknown[]): Hex[] { return [...this.read<Iterable<BytesCodec>>(method, ...keys)].map(x => x.toHex() as Hex) }
   rewards (who: string): bigint { return this.read<BigCodec>('pinnerRewards', who).toBigInt() }
   assignments (shard: Hex): string[] { return [...this.read<Iterable<{ toString(): string }>>('shardAssignments', shard)].map(a => a.toString()) }

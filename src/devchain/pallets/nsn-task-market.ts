@@ -61,6 +61,7 @@ import type { FailReason, TaskLane, TaskPriority, TaskStatus } from '../metadata
 import type { PalletHooks } from '../hooks.ts'
 import type { CallArg, Origin } from './origin.ts'
 import type { DevRuntime, EventToEmit } from '../runtime.ts'
+import { PalletStore } from './pallet-store.ts'
 import type { Hex, StorageView } from '../state.ts'
 
 const PALLET = 'NsnTaskMarket'
@@ -106,19 +107,10 @@ const VALIDATOR_ROLES = ['Validator', 'SuperNode', 'Director', 'ActiveDirector',
 const LANE1_EXECUTOR_ROLES = ['Director', 'Reserve']
 
 /** Storage access for one dispatch or hook. */
-class MarketStore {
-  readonly rt: DevRuntime
-  readonly view: StorageView
-  constructor (rt: DevRuntime, view: StorageView) {
-    this.rt = rt
-    this.view = view
-  }
+class MarketStore extends PalletStore {
+  constructor (rt: DevRuntime, view: StorageView) { super(rt, view, 'nsnTaskMarket') }
 
-  now (): number { return this.rt.read<{ toNumber(): number }>(this.view, 'system', 'number').toNumber() }
-  has (method: string, ...keys: unknown[]): boolean { return this.view.get(this.rt.key('nsnTaskMarket', method, ...keys)) != null }
-  read<T> (method: string, ...keys: unknown[]): T { return this.rt.read<T>(this.view, 'nsnTaskMarket', method, ...keys) }
-  put (value: unknown, method: string, ...keys: unknown[]): void { this.rt.write(this.view, value, 'nsnTaskMarket', method, ...keys) }
-  remove (method: string, ...keys: unknown[]): void { this.view.set(this.rt.key('nsnTaskMarket', method, ...keys), null) }
+  now (): number { return this.block() }
 
   task (id: bigint): Task | undefined {
     if (!this.has('tasks', id)) return undefined

@@ -46,6 +46,7 @@ import { big, ensureRoot, ensureSigned } from './origin.ts'
 import type { PalletHooks } from '../hooks.ts'
 import type { CallArg, Origin } from './origin.ts'
 import type { DevRuntime, EventToEmit } from '../runtime.ts'
+import { PalletStore } from './pallet-store.ts'
 import type { StorageView } from '../state.ts'
 
 const PALLET = 'NsnTreasury'
@@ -83,21 +84,12 @@ export function annualEmission (base: bigint, decayRate: bigint, year: number): 
   return x
 }
 
-class TreasuryStore {
-  readonly rt: DevRuntime
-  readonly view: StorageView
-  constructor (rt: DevRuntime, view: StorageView) {
-    this.rt = rt
-    this.view = view
-  }
+class TreasuryStore extends PalletStore {
+  constructor (rt: DevRuntime, view: StorageView) { super(rt, view, 'nsnTreasury') }
 
-  read<T> (method: string, ...keys: unknown[]): T { return this.rt.read<T>(this.view, 'nsnTreasury', method, ...keys) }
-  put (value: unknown, method: string, ...keys: unknown[]): void { this.rt.write(this.view, value, 'nsnTreasury', method, ...keys) }
-  remove (method: string, ...keys: unknown[]): void { this.view.set(this.rt.key('nsnTreasury', method, ...keys), null) }
-  has (method: string, ...keys: unknown[]): boolean { return this.view.get(this.rt.key('nsnTreasury', method, ...keys)) != null }
   num (method: string): number { return this.read<NumCodec>(method).toNumber() }
   big (method: string): bigint { return this.read<BigCodec>(method).toBigInt() }
-  now (): bigint { return this.rt.read<BigCodec>(this.view, 'timestamp', 'now').toBigInt() }
+  now (): bigint { return this.moment() }
 
   contributions (method: 'accumulatedContributionsMap' | 'periodTotals', ...keys: unknown[]): Contributions {
     const c = this.read<Record<WorkKind, BigCodec>>(method, ...keys)

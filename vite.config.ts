@@ -10,6 +10,10 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true
   },
+  // Lane-0 stage workers are module workers (ES output keeps their code splitting and top-level await)
+  worker: {
+    format: 'es'
+  },
   optimizeDeps: {
     rolldownOptions: { transform: { target: 'es2022' } }
   },

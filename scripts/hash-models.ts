@@ -4,6 +4,7 @@
  * packages. Default: check, print mismatches, exit 1 if any. `--write`: update the manifests in place
  * (run after a deliberate package upgrade, then review the diff). URL-sourced files are never touched.
  */
+import { existsSync } from 'node:fs'
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseModelManifest, isPackageSource } from '../src/core/ai/manifest.ts'
@@ -15,7 +16,7 @@ const modelsDir = join(import.meta.dirname, '..', 'models')
 const readPackageFile = nodePackageFileReader(join(import.meta.dirname, '..'))
 let mismatches = 0
 
-for (const entry of (await readdir(modelsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+for (const entry of (await readdir(modelsDir, { withFileTypes: true })).filter((e) => e.isDirectory() && existsSync(join(modelsDir, e.name, 'manifest.json'))).map((e) => e.name).sort()) {
   const path = join(modelsDir, entry, 'manifest.json')
   const raw = JSON.parse(await readFile(path, 'utf8')) as { files: Array<{ size: number, sha256: string }> }
   const manifest = parseModelManifest(raw)

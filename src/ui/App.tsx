@@ -7,6 +7,8 @@ import { ROUTES, routeHref } from './routes.ts'
 
 // The wallet page (and @polkadot/api with it) loads only when opened.
 const WalletPage = lazy(async () => import('./features/wallet/index.tsx'))
+// The director page (generation panel, stage workers) loads only when opened.
+const DirectorPage = lazy(async () => import('./features/generate/index.tsx'))
 
 /** The app shell: navigation and the current page. */
 export function App () {
@@ -33,6 +35,11 @@ export function App () {
         {route.id === 'wallet' && (
           <Suspense fallback={<p role="status">Loading the wallet…</p>}>
             <WalletPage />
+          </Suspense>
+        )}
+        {route.id === 'director' && (
+          <Suspense fallback={<p role="status">Loading the director page…</p>}>
+            <DirectorPage />
           </Suspense>
         )}
         {!route.available && <ComingSoon title={route.label} />}

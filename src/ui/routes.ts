@@ -14,7 +14,7 @@ export type RouteId = 'watch' | 'director' | 'wallet' | 'dashboard' | 'settings'
 /** Every page, in navigation order. */
 export const ROUTES: readonly Route[] = [
   { id: 'watch', label: 'Watch', available: true },
-  { id: 'director', label: 'Director', available: false },
+  { id: 'director', label: 'Director', available: true },
   { id: 'wallet', label: 'Wallet', available: true },
   { id: 'dashboard', label: 'Dashboard', available: false },
   { id: 'settings', label: 'Settings', available: false }

@@ -30,7 +30,8 @@ export interface AnimationInput {
 export interface AnimationOutput {
   frames: RgbaImage[]
   params: WarpParams[]
-  backend: 'webgpu' | 'cpu'
+  /** The warp's WebGPU shader or CPU reference, or the ONNX runtime's provider for a neural renderer. */
+  backend: 'webgpu' | 'cpu' | 'onnx-cpu' | 'onnx-webgpu' | 'onnx-wasm'
 }
 
 /** Dependencies: a WebGPU device for the shader path (absent: CPU). */

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/**
+ * The generation panel: capability report, recipe form with inline schema errors, Generate with
+ * per-stage progress, the clip playable in the page with its stage timings. Every stage runs in a Web
+ * Worker (src/app/lane0-browser.ts); the page only schedules. Embedded by the director page; the
+ * director-mode flow (elections, slots) will embed it too.
+ */
+import { useMemo, useState } from 'react'
+import { exampleRecipe } from '../../../core/lane0/recipe.ts'
+import { CapabilityReport } from './CapabilityReport.tsx'
+import { RecipeFields } from './RecipeFields.tsx'
+import { StageProgress } from './StageProgress.tsx'
+import { useCapabilities } from './useCapabilities.ts'
+import { useGeneration } from './useGeneration.ts'
+import { validateForm, valuesOf } from './recipe-form.ts'
+import type { BrowserLane0Result } from '../../../app/lane0-browser.ts'
+import type { Recipe } from '../../../core/lane0/recipe.ts'
+import type { RecipeFormValues } from './recipe-form.ts'
+
+const MiB = 2 ** 20
+
+const BACKEND_LABEL: Record<BrowserLane0Result['animationBackend'], string> = {
+  webgpu: 'WebGPU shader',
+  cpu: 'CPU warp',
+  'onnx-webgpu': 'ONNX on WebGPU',
+  'onnx-wasm': 'ONNX on WASM',
+  'onnx-cpu': 'ONNX on the CPU'
+}
+
+/** Props of {@link GenerationPanel}. */
+export interface GenerationPanelProps {
+  /** The recipe the form starts with. @default exampleRecipe() */
+  initialRecipe?: Recipe
+}
+
+function ms (n: number): string {
+  return `${Math.round(n).toLocaleString('en-US')} ms`
+}
+
+function Result ({ result, url, recipe }: { result: BrowserLane0Result, url: string, recipe: Recipe }) {
+  const t = result.timings
+  const clipSec = recipe.durationSec
+  return (
+    <section className="card" aria-labelledby="clip-title" data-testid="generation-result">
+      <h2 id="clip-title">Clip</h2>
+      <div className="video-frame">
+        <video data-testid="clip" src={url} controls playsInline width={recipe.width} height={recipe.height} />
+      </div>
+      <p>
+        <a href={url} download={`nsn-clip-${recipe.seed}.webm`}>Download the WebM</a> ({(result.clip.webm.byteLength / MiB).toFixed(2)} MiB, {result.clip.segments.length - 1} segments of 1 s)
+        {' · '}sha256 <code data-testid="clip-sha256">{result.sha256}</code>
+      </p>
+      <dl className="kv" data-testid="timings">
+        <dt>Speech</dt><dd data-timing="speech">{ms(t.speechMs)}</dd>
+        <dt>Keyframe</dt><dd data-timing="keyframe">{ms(t.keyframeMs)}</dd>
+        <dt>Speech ∥ keyframe</dt><dd data-timing="parallel">{ms(t.parallelMs)} (wall)</dd>
+        <dt>Animation</dt><dd data-timing="animation">{ms(t.animationMs)} ({BACKEND_LABEL[result.animationBackend]})</dd>
+        <dt>Encode</dt><dd data-timing="encode">{ms(t.encodeMs)}</dd>
+        <dt>Total</dt><dd data-timing="wall">{ms(t.wallMs)}: {(clipSec / (t.wallMs / 1000)).toFixed(2)}× realtime</dd>
+        <dt>Memory</dt><dd>budget {Math.round(result.budgetBytes / MiB)} MiB for the stages&apos; estimated memory; {result.budgetEvents.filter(e => e.type === 'unload').length} unloads (a tab cannot measure its own memory, so these are estimates)</dd>
+      </dl>
+      <h3>Stages of this run</h3>
+      <ul className="stage-list" data-testid="stage-list">
+        {result.stages.map(s => (
+          <li key={s.kind}><strong>{s.kind}</strong>: {s.description} <span className={s.neural ? 'ok' : 'muted'}>({s.neural ? 'neural' : 'not neural'})</span></li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+/** The panel. */
+export function GenerationPanel ({ initialRecipe }: GenerationPanelProps) {
+  const caps = useCapabilities()
+  const [values, setValues] = useState<RecipeFormValues>(() => valuesOf(initialRecipe ?? exampleRecipe()))
+  const validation = useMemo(() => validateForm(values), [values])
+  const { state, generate, cancel } = useGeneration()
+  const running = state.phase === 'running'
+  const cannotEncode = caps.capabilities != null && !(caps.capabilities.webcodecs.vp8 && caps.capabilities.webcodecs.opus)
+
+  return (
+    <div className="generate">
+      <CapabilityReport {...caps} />
+      <section className="card" aria-labelledby="generate-title">
+        <h2 id="generate-title">Generate a clip</h2>
+        <p className="muted">
+          Runs on this device, each stage in its own Web Worker: speech (eSpeak NG formant synthesis) and the actor
+          keyframe (a procedural portrait drawn from the prompt&apos;s hash and the seed) at the same time, then the
+          animation (mouth and jaw driven by the speech&apos;s energy, seeded blinks and head sway, a mesh warp on
+          WebGPU or the CPU), then the encoder (WebCodecs VP8 + Opus in 1 s segments). None of these stages is
+          neural; the neural production models (Kokoro, SD-Turbo, LivePortrait) are not part of this build.
+        </p>
+        <form onSubmit={e => { e.preventDefault(); if (validation.ok) generate(validation.recipe) }}>
+          <RecipeFields values={values} validation={validation} disabled={running} onChange={(f, v) => { setValues(prev => ({ ...prev, [f]: v })) }} />
+          <div className="inline-form">
+            <button type="submit" disabled={running || !validation.ok || cannotEncode}>Generate</button>
+            {running && <button type="button" onClick={cancel}>Cancel</button>}
+            {!validation.ok && <span className="form-error" role="alert">Fix the fields marked above to generate.</span>}
+          </div>
+        </form>
+        {state.phase !== 'idle' && <StageProgress stages={state.stages} />}
+        {state.phase === 'failed' && <p className="form-error" role="alert" data-testid="generation-error">{state.error.name === 'AbortError' ? state.error.message : `${state.error.name}: ${state.error.message}`}</p>}
+      </section>
+      {state.phase === 'done' && <Result result={state.result} url={state.url} recipe={state.recipe} />}
+    </div>
+  )
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { useId } from 'react'
+import { FPS_MAX, FPS_MIN, SIZE_MAX_PX, SIZE_MIN_PX, SIZE_STEP_PX } from '../../../core/lane0/recipe.ts'
+import type { FormField, FormValidation, RecipeFormValues } from './recipe-form.ts'
+
+const LABELS: Record<FormField, string> = {
+  script: 'Script (what the actor says)',
+  voice: 'Voice (eSpeak NG id, e.g. en-us or en-gb+f3)',
+  prompt: 'Actor prompt',
+  negativePrompt: 'Negative prompt',
+  seed: 'Seed (0 – 4294967295)',
+  durationSec: 'Duration (s)',
+  fps: `Frame rate (${FPS_MIN}–${FPS_MAX} fps)`,
+  width: `Width (px, ${SIZE_MIN_PX}–${SIZE_MAX_PX}, ×${SIZE_STEP_PX})`,
+  height: `Height (px, ${SIZE_MIN_PX}–${SIZE_MAX_PX}, ×${SIZE_STEP_PX})`
+}
+
+const MULTILINE = new Set<FormField>(['script', 'prompt', 'negativePrompt'])
+
+/** Props of {@link RecipeFields}. */
+export interface RecipeFieldsProps {
+  values: RecipeFormValues
+  validation: FormValidation
+  disabled: boolean
+  onChange(field: FormField, value: string): void
+}
+
+/** The recipe's fields with each schema error shown under the field it names. */
+export function RecipeFields ({ values, validation, disabled, onChange }: RecipeFieldsProps) {
+  const base = useId()
+  const field = (f: FormField) => {
+    const id = `${base}-${f}`
+    const error = validation.ok ? undefined : validation.fieldErrors[f]
+    const common = {
+      id,
+      name: f,
+      value: values[f],
+      disabled,
+      'aria-invalid': error != null,
+      'aria-describedby': error != null ? `${id}-error` : undefined,
+      onChange: (e: { target: { value: string } }) => { onChange(f, e.target.value) }
+    }
+    return (
+      <div className="field" key={f}>
+        <label htmlFor={id}>{LABELS[f]}</label>
+        {MULTILINE.has(f) ? <textarea rows={f === 'script' ? 3 : 2} {...common} /> : <input inputMode={f === 'voice' ? 'text' : 'decimal'} {...common} />}
+        {error != null && <p id={`${id}-error`} className="form-error" data-field-error={f}>{LABELS[f].split(' (')[0]}: {error}</p>}
+      </div>
+    )
+  }
+  return (
+    <fieldset className="recipe-fields" disabled={disabled}>
+      <legend>Recipe</legend>
+      {(['script', 'voice', 'prompt', 'negativePrompt'] as const).map(field)}
+      <div className="inline-form">{(['seed', 'durationSec', 'fps', 'width', 'height'] as const).map(field)}</div>
+      {!validation.ok && validation.otherErrors.map(i => <p key={i.field} className="form-error">{i.field}: {i.message}</p>)}
+    </fieldset>
+  )
+}

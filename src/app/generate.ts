@@ -190,6 +190,7 @@ async function main (argv: string[]): Promise<number> {
     },
     parallel_ms: round(result.timings.parallelMs),
     wall_ms: round(result.timings.wallMs),
+    load_ms: round(result.loadMs),
     peak_mb: round(result.peakBytes / 2 ** 20),
     baseline_mb: round(result.baselineBytes / 2 ** 20),
     gpu_peak_mb: round(result.gpuPeakBytes / 2 ** 20),

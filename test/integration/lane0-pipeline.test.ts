@@ -3,13 +3,18 @@
  * The Lane-0 pipeline in Node, in-thread: eSpeak NG speech ∥ keyframe → audio-driven warp → ffmpeg
  * encode, in a memory budget smaller than all stages together. The keyframe here is the warp test
  * card (the procedural portrait stage is tested on its own); the checks are on the clip's content.
+ * Then the warm Node pipeline (`NodeLane0Pipeline`, stages in worker threads): one opened pipeline
+ * runs two recipes and gives the same bytes as one-shot runs.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
+import { NodeLane0Pipeline, PipelineStateError, runNodeLane0 } from '../../src/app/lane0-node.ts'
 import { WarpAnimationStage } from '../../src/core/lane0/animation-stage.ts'
 import { MemoryBudget } from '../../src/core/lane0/budget.ts'
 import { runLane0 } from '../../src/core/lane0/pipeline.ts'
@@ -78,4 +83,36 @@ describe('runLane0 (Node, in-thread)', () => {
       await rm(dir, { recursive: true, force: true })
     }
   }, 120_000)
+})
+
+describe('NodeLane0Pipeline (warm, stages in worker threads)', () => {
+  it('should run two recipes in one opened pipeline, each giving the bytes of a one-shot run, loading nothing inside the runs', async () => {
+    const a = { ...exampleRecipe(), durationSec: 2, fps: 12, width: 128, height: 128, script: 'One pipeline, two clips.' }
+    const b = { ...exampleRecipe(), durationSec: 2, fps: 12, width: 128, height: 128, seed: 7, voice: 'en-gb', script: 'The second clip has another voice and seed.' }
+    const hash = (bytes: Uint8Array): string => bytesToHex(sha256(bytes))
+    const pipeline = new NodeLane0Pipeline({ device: 'cpu', budgetMb: 2048, shape: { width: 128, height: 128, frames: 24 } })
+    await expect(pipeline.run(a)).rejects.toMatchObject({ name: PipelineStateError.name })
+    const opened = await pipeline.open()
+    let warm: Array<Awaited<ReturnType<NodeLane0Pipeline['run']>>>
+    try {
+      expect(opened.loaded).toEqual(['espeak-ng', 'procedural-portrait', 'audio-driven-warp', 'ffmpeg-vp8-opus'])
+      await expect(pipeline.open()).rejects.toMatchObject({ name: PipelineStateError.name })
+      warm = [await pipeline.run(a), await pipeline.run(b)]
+    } finally {
+      await pipeline.close()
+    }
+    expect(pipeline.isOpen).toBe(false)
+    for (const r of warm) {
+      // everything was loaded at open(): no load or unload inside a run, nothing prepared outside it
+      expect(r.budgetEvents).toEqual([])
+      expect(r.loadMs).toBeLessThan(50)
+      expect(r.peakBytes).toBeLessThanOrEqual(r.budgetBytes)
+      expect(r.clip.segments.filter(s => s.kind === 'media')).toHaveLength(2)
+    }
+    expect(hash(warm[0]!.clip.webm)).not.toBe(hash(warm[1]!.clip.webm))
+    const oneShot = [await runNodeLane0(a, { device: 'cpu', budgetMb: 2048 }), await runNodeLane0(b, { device: 'cpu', budgetMb: 2048 })]
+    console.log(`warm walls ${warm.map(r => Math.round(r.timings.wallMs)).join(', ')} ms; one-shot walls ${oneShot.map(r => Math.round(r.timings.wallMs)).join(', ')} ms + loads ${oneShot.map(r => Math.round(r.loadMs)).join(', ')} ms`)
+    expect(warm.map(r => hash(r.clip.webm))).toEqual(oneShot.map(r => hash(r.clip.webm)))
+    expect(oneShot.every(r => r.loadMs > 0)).toBe(true)
+  }, 180_000)
 })

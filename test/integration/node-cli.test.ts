@@ -23,7 +23,7 @@ describe('nsn-node CLI', () => {
   it('should document roles and flags in --help', () => {
     const { status, out } = cli('--help')
     expect(status).toBe(0)
-    for (const word of ['bootstrap', 'director', 'viewer', '--relay-only', '--bootstrap', '--listen', '--data', '--status-port', '--producer', '--input', 'TEST SOURCE']) {
+    for (const word of ['bootstrap', 'director', 'viewer', '--relay-only', '--bootstrap', '--listen', '--data', '--status-port', '--producer', '--input', 'TEST SOURCE', '--recipe', '--device', '--budget-mb']) {
       expect(out).toContain(word)
     }
   })

@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The eSpeak NG WASM speech stage in Node with the real engine: plausible, non-silent, deterministic
-// speech with a non-trivial energy envelope; named errors; the synthesis speed (realtime factor).
+// speech with a non-trivial energy envelope; named errors; the synthesis speed (realtime factor); the
+// WASM comes through the model registry (verified bytes; tampered package file or cache refused).
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { build } from 'esbuild'
 import { chromium } from '@playwright/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { energyEnvelope, frameCount, mouthOpenTrack, pearson, resampleTo16k, voiceActivity } from '../../src/core/lane0/audio-features.ts'
-import { ESPEAK_SAMPLE_RATE, UnknownVoiceError } from '../../src/core/lane0/speech-espeak.ts'
+import { ESPEAK_SAMPLE_RATE, StageNotLoadedError, UnknownVoiceError } from '../../src/core/lane0/speech-espeak.ts'
 import type { EspeakSpeechOutput, EspeakSpeechStage } from '../../src/core/lane0/speech-espeak.ts'
 import { visemeOpennessAt, visemeTrack } from '../../src/core/lane0/visemes.ts'
-import { nodeEspeakSpeech } from '../../src/platform/node/espeak.ts'
+import { ModelHashMismatchError } from '../../src/core/ai/errors.ts'
+import { ESPEAK_WASM_FILE, nodeEspeakSpeech, readEspeakManifest } from '../../src/platform/node/espeak.ts'
+import { FsModelStore, nodePackageFileReader } from '../../src/platform/node/model-cache.ts'
+import type { ModelManifest } from '../../src/core/ai/manifest.ts'
 import { readVisemeModel } from '../../src/platform/node/visemes.ts'
 
 const TWO_SENTENCES = 'The director speaks clearly. This clip was generated offline.'
@@ -234,6 +241,72 @@ describe('speech-espeak (eSpeak NG WASM in Node)', () => {
     } finally {
       await browser.close()
       await new Promise(resolve => server.close(resolve))
+    }
+  })
+})
+
+describe('speech-espeak WASM through the model registry (models/espeak-ng/manifest.json)', () => {
+  const script = 'Verified bytes only.'
+  const realReader = nodePackageFileReader()
+  let expected: string
+
+  beforeAll(async () => {
+    const stage = nodeEspeakSpeech()
+    await stage.load()
+    expected = sha256((await stage.run({ script, voice: 'en-us' })).pcm)
+    await stage.unload()
+  })
+
+  it('should compile the bytes loadModel read from the package and verified', async () => {
+    const reads: string[] = []
+    const stage = nodeEspeakSpeech({
+      readPackageFile: async (pkg, path, options) => { reads.push(`${pkg}/${path}`); return await realReader(pkg, path, options) }
+    })
+    await stage.load()
+    expect(reads).toContain('espeak-ng/dist/espeak-ng.wasm')
+    expect(sha256((await stage.run({ script, voice: 'en-us' })).pcm)).toBe(expected)
+    await stage.unload()
+  })
+
+  it('should refuse a tampered package file before compiling it', async () => {
+    const stage = nodeEspeakSpeech({
+      readPackageFile: async (pkg, path, options) => {
+        const bytes = Uint8Array.from(await realReader(pkg, path, options))
+        if (path.endsWith('.wasm')) bytes[bytes.length >> 1]! ^= 0x01
+        return bytes
+      }
+    })
+    const err = await stage.load().catch((e: unknown) => e)
+    expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: ESPEAK_WASM_FILE })
+    await expect(stage.run({ script, voice: 'en-us' })).rejects.toMatchObject({ name: StageNotLoadedError.name })
+  })
+
+  it('should load from a verified cache offline and refuse (and delete) a tampered cached copy', async () => {
+    // the same files, cached from a download: sources become URLs, nothing may be fetched (offline)
+    const packaged = await readEspeakManifest()
+    const manifest: ModelManifest = { ...packaged, files: packaged.files.map(f => ({ ...f, source: { url: `https://models.invalid/espeak-ng/${f.path}` } })) }
+    const dir = await mkdtemp(join(tmpdir(), 'nsn-espeak-cache-'))
+    try {
+      const store = new FsModelStore(dir)
+      for (const f of packaged.files) {
+        const src = f.source as { package: string, path: string }
+        await store.write(`espeak-ng/${f.path}`, await realReader(src.package, src.path))
+      }
+      const cached = nodeEspeakSpeech({ manifest, store })
+      await cached.load()
+      expect(sha256((await cached.run({ script, voice: 'en-us' })).pcm)).toBe(expected)
+      await cached.unload()
+
+      const good = await store.read(`espeak-ng/${ESPEAK_WASM_FILE}`)
+      const bad = Uint8Array.from(good)
+      bad[100]! ^= 0xff
+      await store.write(`espeak-ng/${ESPEAK_WASM_FILE}`, bad)
+      const tampered = nodeEspeakSpeech({ manifest, store })
+      const err = await tampered.load().catch((e: unknown) => e)
+      expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: ESPEAK_WASM_FILE })
+      expect(await store.has(`espeak-ng/${ESPEAK_WASM_FILE}`)).toBe(false)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

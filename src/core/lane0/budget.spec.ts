@@ -59,4 +59,46 @@ describe('MemoryBudget', () => {
     const err = await budget.use(fakeStage('huge', 101 * MiB, { now: 0 }, []), async s => await s.run(1)).catch((e: unknown) => e as BudgetExceededError)
     expect(err).toMatchObject({ name: BudgetExceededError.name, stage: 'huge' })
   })
+
+  it('should preload what fits without unloading anything, and load the rest on use', async () => {
+    const mem = { now: 0 }
+    const log: string[] = []
+    const budget = new MemoryBudget({ budgetBytes: 300 * MiB, measure: () => mem.now })
+    const [a, b, c] = [fakeStage('a', 200 * MiB, mem, log), fakeStage('b', 150 * MiB, mem, log), fakeStage('c', 100 * MiB, mem, log)]
+    expect(await budget.preload(a)).toBe(true)
+    expect(await budget.preload(b)).toBe(false)
+    expect(await budget.preload(c)).toBe(true)
+    expect(await budget.preload(a)).toBe(true)
+    expect(log).toEqual(['load a', 'load c'])
+    expect([a, b, c].map(s => budget.isLoaded(s))).toEqual([true, false, true])
+    // a preloaded stage is used without a load; b makes room by unloading the least recently used idle one
+    expect(await budget.use(c, async s => await s.run(1))).toBe(2)
+    expect(await budget.use(b, async s => await s.run(2))).toBe(4)
+    expect(log).toEqual(['load a', 'load c', 'unload a', 'load b'])
+    expect(budget.peakBytes).toBeLessThanOrEqual(300 * MiB)
+    await expect(budget.preload(fakeStage('huge', 301 * MiB, mem, log))).rejects.toMatchObject({ name: BudgetExceededError.name, stage: 'huge' })
+  })
+
+  it('should release one idle stage on request, never a busy one, and restart the peak', async () => {
+    const mem = { now: 0 }
+    const log: string[] = []
+    const budget = new MemoryBudget({ budgetBytes: 300 * MiB, measure: () => mem.now })
+    const [a, b] = [fakeStage('a', 200 * MiB, mem, log), fakeStage('b', 50 * MiB, mem, log)]
+    await budget.preload(a)
+    await budget.preload(b)
+    expect(budget.peakBytes).toBe(250 * MiB)
+    let releasedWhileBusy: boolean | undefined
+    await budget.use(b, async s => {
+      releasedWhileBusy = await budget.release(b)
+      return await s.run(1)
+    })
+    expect(releasedWhileBusy).toBe(false)
+    expect(await budget.release(a)).toBe(true)
+    expect(await budget.release(a)).toBe(false)
+    expect(log).toEqual(['load a', 'load b', 'unload a'])
+    budget.resetPeak()
+    expect(budget.peakBytes).toBe(50 * MiB)
+    await budget.releaseAll()
+    expect(budget.loadedBytes).toBe(0)
+  })
 })

@@ -82,6 +82,51 @@ export class MemoryBudget {
     return sum
   }
 
+  /** Starts a new peak from the current measurement (e.g. at the start of each run of a warm pipeline). */
+  resetPeak (): void {
+    this.peak = 0
+    this.sample()
+  }
+
+  /** Whether `stage` is loaded now. */
+  isLoaded (stage: AnyStage): boolean {
+    return this.loaded.has(stage)
+  }
+
+  /**
+   * Loads `stage` ahead of its first `use` when it fits next to what is loaded already, without
+   * unloading anything; leaves it loaded and idle. Returns whether it is loaded (false: it did not fit
+   * now and `use` will load it, unloading idle stages as usual). Throws `BudgetExceededError` when it
+   * cannot fit even alone.
+   */
+  async preload (stage: AnyStage, options: AbortOptions = {}): Promise<boolean> {
+    const turn = this.queue.then(async () => {
+      options.signal?.throwIfAborted()
+      if (this.loaded.has(stage)) return true
+      const need = stage.memoryEstimateBytes()
+      if (need > this.budgetBytes) throw new BudgetExceededError(stage.info.id, need, this.budgetBytes)
+      if (this.loadedBytes + need > this.budgetBytes) return false
+      await stage.load(options)
+      this.loaded.set(stage, { busy: 0 })
+      this.record('load', stage)
+      return true
+    })
+    this.queue = turn.then(() => undefined, () => undefined)
+    return await turn
+  }
+
+  /** Unloads `stage` if it is loaded and idle (e.g. before replacing it); returns whether it was unloaded. */
+  async release (stage: AnyStage): Promise<boolean> {
+    const turn = this.queue.then(async () => {
+      const entry = this.loaded.get(stage)
+      if (entry == null || entry.busy > 0) return false
+      await this.unload(stage)
+      return true
+    })
+    this.queue = turn.then(() => undefined, () => undefined)
+    return await turn
+  }
+
   /** Records the current measurement into the peak; returns it. */
   sample (): number {
     const now = this.measure()
@@ -109,7 +154,11 @@ export class MemoryBudget {
 
   /** Unloads every idle stage. */
   async releaseAll (): Promise<void> {
-    for (const [stage, entry] of [...this.loaded]) if (entry.busy === 0) await this.unload(stage)
+    const turn = this.queue.then(async () => {
+      for (const [stage, entry] of [...this.loaded]) if (entry.busy === 0) await this.unload(stage)
+    })
+    this.queue = turn.catch(() => undefined)
+    await turn
   }
 
   private async acquire (stage: AnyStage, options: AbortOptions): Promise<void> {

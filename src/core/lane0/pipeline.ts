@@ -65,9 +65,19 @@ export interface Lane0RunOptions extends AbortOptions {
   onProgress?(p: Lane0Progress): void
   /** Monotonic clock in ms. @default performance.now */
   now?(): number
+  /**
+   * Leave the stages loaded after the run (a warm pipeline that runs again keeps them; its owner
+   * calls `budget.releaseAll()` when done). @default false: every idle stage is unloaded at the end
+   */
+  keepLoaded?: boolean
 }
 
-/** Stage timings (ms): each stage's own run time, the parallel phase's wall time, the whole run. */
+/**
+ * Stage timings (ms): each stage's own run time, the parallel phase's wall time, the whole run.
+ * The stages' compute on the critical path is `parallelMs + animationMs + encodeMs` (speech and
+ * keyframe overlap, so the parallel phase counts once, as its wall time); everything else in
+ * `wallMs` is overhead: loads that happen inside the run, waits for memory, hand-over between stages.
+ */
 export interface Lane0Timings {
   speechMs: number
   keyframeMs: number
@@ -75,6 +85,7 @@ export interface Lane0Timings {
   parallelMs: number
   animationMs: number
   encodeMs: number
+  /** From the start of the run to the encoded clip (before the end-of-run unloads). */
   wallMs: number
 }
 
@@ -82,9 +93,10 @@ export interface Lane0Timings {
 export interface Lane0Result {
   clip: EncodeResult
   timings: Lane0Timings
-  /** Measured peak memory (the budget's probe). */
+  /** Measured peak memory (the budget's probe; since it was created or its last `resetPeak()`). */
   peakBytes: number
   budgetBytes: number
+  /** The loads and unloads of this run. */
   budgetEvents: BudgetEvent[]
   stages: StageInfo[]
   /** The animation's backend. */
@@ -104,6 +116,7 @@ export async function runLane0 (recipe: Recipe, stages: Lane0Stages, options: La
   const budget = options.budget instanceof MemoryBudget ? options.budget : new MemoryBudget(options.budget)
   const { signal } = options
   const progress = (stage: keyof Lane0Stages) => (p: { fraction: number, message?: string }) => { options.onProgress?.({ stage, ...p }) }
+  const firstEvent = budget.events.length
   const t0 = now()
   // every stage reports its start and end, whatever progress it gives in between
   const timed = async <T>(stage: keyof Lane0Stages, fn: () => Promise<T>): Promise<{ value: T, ms: number, start: number, end: number }> => {
@@ -138,13 +151,13 @@ export async function runLane0 (recipe: Recipe, stages: Lane0Stages, options: La
     durationSec: recipe.durationSec
   }, { signal, onProgress: progress('encode') })), { signal })
   const wallMs = now() - t0
-  await budget.releaseAll()
+  if (options.keepLoaded !== true) await budget.releaseAll()
   return {
     clip: encode.value,
     timings: { speechMs: speech.ms, keyframeMs: keyframe.ms, parallelMs, animationMs: animation.ms, encodeMs: encode.ms, wallMs },
     peakBytes: budget.peakBytes,
     budgetBytes: budget.budgetBytes,
-    budgetEvents: budget.events,
+    budgetEvents: budget.events.slice(firstEvent),
     stages: [stages.speech.info, stages.keyframe.info, stages.animation.info, stages.encode.info],
     animationBackend: animation.value.backend
   }

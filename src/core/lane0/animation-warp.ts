@@ -84,7 +84,7 @@ function smoothstep (e0: number, e1: number, x: number): number {
  * The source position for output pixel (x, y), and whether it lies in the open mouth cavity
  * (`cavity` > 0 gives the cavity's blend weight). Mirrors `source()` in {@link WARP_WGSL}.
  */
-function source (u: readonly number[], x: number, y: number): { sx: number, sy: number, cavity: number, lid: number, lidY: number } {
+function source (u: readonly number[], x: number, y: number, out: Float64Array): void {
   // indexed reads of a plain array: this runs once per pixel
   const mx = u[0]!; const my = u[1]!; const mhw = u[2]!; const chinY = u[3]!; const fhw = u[4]!
   const lx = u[5]!; const ly = u[6]!; const rx = u[7]!; const ry = u[8]!; const ehw = u[9]!; const ehh = u[10]!
@@ -128,7 +128,8 @@ function source (u: readonly number[], x: number, y: number): { sx: number, sy: 
       lidY = f(f(ey - ehh) - 1.5)
     }
   }
-  return { sx: hx, sy: hy, cavity, lid, lidY }
+  // written into the caller's scratch array (sx, sy, cavity, lid, lidY): no allocation per pixel
+  out[0] = hx; out[1] = hy; out[2] = cavity; out[3] = lid; out[4] = lidY
 }
 
 function sample (img: RgbaImage, x: number, y: number, out: Float32Array): void {
@@ -157,9 +158,11 @@ export function warpFrameCpu (keyframe: RgbaImage, rig: FaceRig, params: WarpPar
   const out = new Uint8ClampedArray(width * height * 4)
   const px = new Float32Array(4)
   const lidPx = new Float32Array(4)
+  const src = new Float64Array(5)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const { sx, sy, cavity, lid, lidY } = source(u, x, y)
+      source(u, x, y, src)
+      const sx = src[0]!; const sy = src[1]!; const cavity = src[2]!; const lid = src[3]!; const lidY = src[4]!
       sample(keyframe, sx, sy, px)
       sample(keyframe, sx, lidY, lidPx)
       const i = (y * width + x) * 4

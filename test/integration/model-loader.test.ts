@@ -178,7 +178,7 @@ describe('model loader (registry)', () => {
     const manifest = manifestFor([{ path: 'w.bin', url: server.url('w.bin'), bytes: body, sha256: wrong }])
 
     const err = await loadModel(manifest, { store, fetch: realFetch }).catch((e: unknown) => e as ModelHashMismatchError)
-    expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: 'w.bin', expected: wrong, actual: sha256Hex(body) })
+    expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: 'w.bin', expected: wrong, actual: sha256Hex(body), deleted: true })
     expect(await store.list()).toEqual([])
   })
 
@@ -192,7 +192,7 @@ describe('model loader (registry)', () => {
     await store.write('test-model/w.bin', corrupted)
 
     const err = await loadModel(manifest, { store, offline: true }).catch((e: unknown) => e as ModelHashMismatchError)
-    expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: 'w.bin', actual: sha256Hex(corrupted) })
+    expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: 'w.bin', actual: sha256Hex(corrupted), deleted: true })
     expect(await store.has('test-model/w.bin')).toBe(false)
   })
 
@@ -294,6 +294,7 @@ describe('embedded model manifests', () => {
     const [manifest] = (await manifests()).filter((m) => m.id === 'human-blazeface')
     const tampered: ModelManifest = { ...manifest!, files: manifest!.files.map((f, i) => i === 0 ? { ...f, sha256: 'f'.repeat(64) } : f) }
     const err = await loadModel(tampered, { store: new FsModelStore(join(tmpdir(), 'unused')), offline: true, readPackageFile: nodePackageFileReader() }).catch((e: unknown) => e as ModelHashMismatchError)
-    expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: 'blazeface.json', expected: 'f'.repeat(64) })
+    expect(err).toMatchObject({ name: ModelHashMismatchError.name, file: 'blazeface.json', expected: 'f'.repeat(64), deleted: false })
+    expect((err as Error).message).toMatch(/a package file: reinstall the package/)
   })
 })

@@ -3,15 +3,21 @@
  * Model registry errors. Match by `err.name === X.name` (STYLE.md 5.3).
  */
 
-/** Thrown when a model file's sha256 differs from its manifest; the cached copy has been deleted. */
+/**
+ * Thrown when a model file's sha256 differs from its manifest. A downloaded or cached copy has been
+ * deleted from the cache (`deleted: true`); a package file is only refused (the loader never writes it).
+ */
 export class ModelHashMismatchError extends Error {
   static override name = 'ModelHashMismatchError'
   readonly file: string
   readonly expected: string
   readonly actual: string
-  constructor (init: { file: string, expected: string, actual: string }, options?: ErrorOptions) {
-    super(`Model file "${init.file}" has sha256 ${init.actual}, expected ${init.expected}; refused and deleted from the cache`, options)
+  readonly deleted: boolean
+  constructor (init: { file: string, expected: string, actual: string, deleted?: boolean }, options?: ErrorOptions) {
+    const deleted = init.deleted ?? true
+    super(`Model file "${init.file}" has sha256 ${init.actual}, expected ${init.expected}; refused${deleted ? ' and deleted from the cache' : ' (a package file: reinstall the package)'}`, options)
     this.name = 'ModelHashMismatchError'
+    this.deleted = deleted
     this.file = init.file
     this.expected = init.expected
     this.actual = init.actual

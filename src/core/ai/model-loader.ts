@@ -113,7 +113,8 @@ async function loadFile (manifest: ModelManifest, file: ModelFile, options: Load
       if (isAbort(err)) throw err
       throw new ModelPackageFileError(file.path, `Model file "${file.path}": cannot read ${source.package}/${source.path}`, { cause: err })
     }
-    verify(file, sha256Hex(bytes))
+    const actual = sha256Hex(bytes)
+    if (actual !== file.sha256) throw new ModelHashMismatchError({ file: file.path, expected: file.sha256, actual, deleted: false })
     return bytes
   }
 
@@ -248,10 +249,6 @@ async function receive ({ file, partKey, response, have, store, signal, emit, ha
     reader.releaseLock()
   }
   if (received < file.size) throw new ModelDownloadError({ file: file.path, reason: 'interrupted', status: response.status, message: `Model file "${file.path}": connection ended at ${received} of ${file.size} bytes` })
-}
-
-function verify (file: ModelFile, actual: string): void {
-  if (actual !== file.sha256) throw new ModelHashMismatchError({ file: file.path, expected: file.sha256, actual })
 }
 
 function parseContentRangeStart (header: string | null): number | undefined {

@@ -112,8 +112,10 @@ test(`should graylist a peer forwarding tampered segments within ${INVALID_MESSA
     await pubsub.publish(videoTopic(devnet.channel), encodeSegmentMessage({ type: 'full', header: valid.signed, payload: valid.payload }))
     const frames0 = await totalFrames(page)
     await page.waitForTimeout(3_000)
-    const after = await page.evaluate((hash) => ({ accepted: window.__nsn!.node.acceptedLog.includes(hash), rejected: window.__nsn!.node.stats().segmentsRejected }), valid.hash)
-    expect(after.accepted).toBe(false)
+    const after = await page.evaluate((hash) => ({ from: window.__nsn!.node.acceptedFrom(hash), rejected: window.__nsn!.node.stats().segmentsRejected }), valid.hash)
+    // nothing from the graylisted peer; the same valid segment may still arrive through an honest
+    // peer that had not graylisted the attacker yet (the bootstrap validates it on its own)
+    expect(after.from).not.toBe(evilId)
     expect(after.rejected).toBeGreaterThanOrEqual(INVALID_MESSAGES_TO_GRAYLIST)
     expect(await score()).toBeLessThan(GRAYLIST_THRESHOLD)
     // and the viewer keeps playing

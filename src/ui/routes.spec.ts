@@ -16,7 +16,7 @@ describe('routes', () => {
   })
 
   it('should mark the built pages available', () => {
-    expect(ROUTES.filter(r => r.available).map(r => r.id)).toEqual(['watch', 'wallet'])
+    expect(ROUTES.filter(r => r.available).map(r => r.id)).toEqual(['watch', 'director', 'wallet'])
     expect(parseRoute('#/wallet').available).toBe(true)
   })
 })

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The LivePortrait animation stage end to end without the weights: tiny ONNX models with the real I/O
-// names, dtypes and shapes (warmshao/LivePortrait export_onnx.py), served over HTTP on 127.0.0.1, loaded
-// through the real registry (loadModel + FsModelStore, sha256 verified) and run by onnxruntime-node.
-import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+// names, dtypes and shapes (warmshao/LivePortrait export_onnx.py; built by
+// test/fixtures/lane0-standin-models.ts), served over HTTP on 127.0.0.1, loaded through the real
+// registry (loadModel + FsModelStore, sha256 verified) and run by onnxruntime-node.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadModel, sha256Hex } from '../../src/core/ai/model-loader.ts'
+import { loadModel } from '../../src/core/ai/model-loader.ts'
 import type { FetchLike } from '../../src/core/ai/model-loader.ts'
 import { parseModelManifest } from '../../src/core/ai/manifest.ts'
 import type { ModelManifest } from '../../src/core/ai/manifest.ts'
@@ -25,169 +23,13 @@ import { portraitParams, portraitRig, renderPortrait } from '../../src/core/lane
 import type { RgbaImage } from '../../src/core/lane0/stage.ts'
 import { FsModelStore } from '../../src/platform/node/model-cache.ts'
 import { nodeSessionFactory } from '../../src/platform/node/onnx-session.ts'
-import { int, ints, tinyModel } from '../utils/tiny-onnx.ts'
-import type { TinyTensor } from '../utils/tiny-onnx.ts'
-
-const f32 = (dims: number[], values: number[] | Float32Array): TinyTensor => ({ type: 'float32', dims, values })
-const i64 = (values: number[]): TinyTensor => ({ type: 'int64', dims: [values.length], values })
-const range = (n: number, fn: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => fn(i))
-
-/**
- * Appearance: 4×4 average pool, a 1×1 convolution to 512 channels (channel o copies RGB plane
- * floor(o / 16) mod 3), reshaped to the feature volume [1, 32, 16, 64, 64].
- */
-function appearanceModel (): Uint8Array {
-  const w = new Float32Array(512 * 3)
-  for (let o = 0; o < 512; o++) w[o * 3 + (Math.floor(o / 16) % 3)] = 1
-  return tinyModel({
-    name: 'appearance_feature_extractor',
-    inputs: [{ name: 'img', type: 'float32', shape: [1, 3, 256, 256] }],
-    outputs: [{ name: 'output', type: 'float32', shape: [1, 32, 16, 64, 64] }],
-    initializers: { w: f32([512, 3, 1, 1], w), shape: i64([1, 32, 16, 64, 64]) },
-    nodes: [
-      { op: 'AveragePool', inputs: ['img'], outputs: ['pooled'], attributes: { kernel_shape: ints([4, 4]), strides: ints([4, 4]) } },
-      { op: 'Conv', inputs: ['pooled', 'w'], outputs: ['conv'] },
-      { op: 'Reshape', inputs: ['conv', 'shape'], outputs: ['output'] }
-    ]
-  })
-}
-
-/** Canonical keypoints of the tiny motion model: a 7 × 3 grid in [-0.45, 0.45]², z from the row. */
-const CANONICAL_KP = range(63, (i) => {
-  const k = Math.floor(i / 3)
-  const axis = i % 3
-  return axis === 0 ? -0.45 + 0.15 * (k % 7) : axis === 1 ? -0.3 + 0.3 * Math.floor(k / 7) : 0.05 * Math.floor(k / 7)
-})
-
-/**
- * Motion: the image's mean RGB m [1, 3] through affine maps: pose bins peaked at bin 32.5 (0°) plus a
- * colour-dependent tilt, small t and exp, scale ≈ 1.5 and the canonical keypoints.
- */
-function motionModel (): Uint8Array {
-  const affine = (name: string, cols: number, w: (r: number, c: number) => number, b: (c: number) => number): { init: Record<string, TinyTensor>, nodes: Array<{ op: string, inputs: string[], outputs: string[] }> } => ({
-    init: { [`${name}_w`]: f32([3, cols], range(3 * cols, (i) => w(Math.floor(i / cols), i % cols))), [`${name}_b`]: f32([1, cols], range(cols, b)) },
-    nodes: [
-      { op: 'MatMul', inputs: ['m', `${name}_w`], outputs: [`${name}_mm`] },
-      { op: 'Add', inputs: [`${name}_mm`, `${name}_b`], outputs: [name] }
-    ]
-  })
-  const parts = [
-    affine('pitch', 66, (r, c) => r === 0 ? 0.6 * (c - 32.5) / 33 : 0, (c) => -((c - 32.5) ** 2) / 8),
-    affine('yaw', 66, (r, c) => r === 1 ? -0.6 * (c - 32.5) / 33 : 0, (c) => -((c - 32.5) ** 2) / 8),
-    affine('roll', 66, (r, c) => r === 2 ? 0.3 * (c - 32.5) / 33 : 0, (c) => -((c - 32.5) ** 2) / 8),
-    affine('t', 3, (r, c) => r === c ? 0.02 : 0, (c) => [0.01, -0.02, 0.3][c]!),
-    affine('exp', 63, (r, c) => 0.001 * ((r + c) % 5), (c) => 0.002 * ((c % 7) - 3)),
-    affine('scale', 1, () => 0.1, () => 1.45),
-    affine('kp', 63, (r, c) => 0.002 * ((r * 7 + c) % 3), (c) => CANONICAL_KP[c]!)
-  ]
-  return tinyModel({
-    name: 'motion_extractor',
-    inputs: [{ name: 'img', type: 'float32', shape: [1, 3, 256, 256] }],
-    outputs: [
-      { name: 'pitch', type: 'float32', shape: [1, 66] },
-      { name: 'yaw', type: 'float32', shape: [1, 66] },
-      { name: 'roll', type: 'float32', shape: [1, 66] },
-      { name: 't', type: 'float32', shape: [1, 3] },
-      { name: 'exp', type: 'float32', shape: [1, 63] },
-      { name: 'scale', type: 'float32', shape: [1, 1] },
-      { name: 'kp', type: 'float32', shape: [1, 63] }
-    ],
-    initializers: Object.assign({}, ...parts.map(p => p.init)) as Record<string, TinyTensor>,
-    nodes: [
-      { op: 'ReduceMean', inputs: ['img'], outputs: ['m'], attributes: { axes: ints([2, 3]), keepdims: int(0) } },
-      ...parts.flatMap(p => p.nodes)
-    ]
-  })
-}
-
-/**
- * Warping + SPADE generator: the feature volume averaged over depth, its first three channels (the
- * image at 64 × 64), darkened in a blob around the crop's lower middle in proportion to how far the lower
- * lip keypoint (19) moved relative to keypoint 17, i.e. Σ|Δkp19 − Δkp17| with Δ = kp_driving − kp_source,
- * then resized (bilinear) to [1, 3, 512, 512]. `drivingName` lets a test build a wrongly named export.
- */
-function generatorModel (drivingName = 'kp_driving'): Uint8Array {
-  const blob = new Float32Array(3 * 64 * 64)
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < 64; y++) {
-      for (let x = 0; x < 64; x++) blob[c * 4096 + y * 64 + x] = 2.5 * Math.exp(-((x - 32) ** 2 + (y - 40) ** 2) / (2 * 7 ** 2))
-    }
-  }
-  return tinyModel({
-    name: 'warping_spade',
-    inputs: [
-      { name: 'feature_3d', type: 'float32', shape: [1, 32, 16, 64, 64] },
-      { name: drivingName, type: 'float32', shape: [1, 21, 3] },
-      { name: 'kp_source', type: 'float32', shape: [1, 21, 3] }
-    ],
-    outputs: [{ name: 'out', type: 'float32', shape: [1, 3, 512, 512] }],
-    initializers: {
-      blob: f32([1, 3, 64, 64], blob),
-      starts: i64([0]),
-      ends: i64([3]),
-      axes1: i64([1]),
-      lower: i64([19]),
-      upper: i64([17]),
-      all: i64([0, 1, 2]),
-      shape4: i64([1, 1, 1, 1]),
-      sizes: i64([1, 3, 512, 512])
-    },
-    nodes: [
-      { op: 'ReduceMean', inputs: ['feature_3d'], outputs: ['mean'], attributes: { axes: ints([2]), keepdims: int(0) } },
-      { op: 'Slice', inputs: ['mean', 'starts', 'ends', 'axes1'], outputs: ['rgb'] },
-      { op: 'Sub', inputs: [drivingName, 'kp_source'], outputs: ['d'] },
-      { op: 'Gather', inputs: ['d', 'lower'], outputs: ['d19'], attributes: { axis: int(1) } },
-      { op: 'Gather', inputs: ['d', 'upper'], outputs: ['d17'], attributes: { axis: int(1) } },
-      { op: 'Sub', inputs: ['d19', 'd17'], outputs: ['rel'] },
-      { op: 'Abs', inputs: ['rel'], outputs: ['absrel'] },
-      { op: 'ReduceSum', inputs: ['absrel', 'all'], outputs: ['open'], attributes: { keepdims: int(0) } },
-      { op: 'Reshape', inputs: ['open', 'shape4'], outputs: ['open4'] },
-      { op: 'Mul', inputs: ['open4', 'blob'], outputs: ['shade'] },
-      { op: 'Sub', inputs: ['rgb', 'shade'], outputs: ['shaded'] },
-      { op: 'Resize', inputs: ['shaded', '', '', 'sizes'], outputs: ['out'], attributes: { mode: { string: 'linear' } } }
-    ]
-  })
-}
-
-interface Served { url: (name: string) => string, requests: string[], close: () => Promise<void> }
-
-async function serve (files: Record<string, Uint8Array>): Promise<Served> {
-  const requests: string[] = []
-  const server: Server = createServer((req, res) => {
-    requests.push(req.url ?? '')
-    const body = files[(req.url ?? '').slice(1)]
-    if (body === undefined) { res.writeHead(404).end(); return }
-    res.writeHead(200, { 'content-length': body.byteLength }).end(body)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: (name) => `http://127.0.0.1:${port}/${name}`,
-    requests,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
-  }
-}
+import { liveportraitFiles, liveportraitManifestInit, serveStandins, standinManifestJson } from '../fixtures/lane0-standin-models.ts'
+import type { StandinServer } from '../fixtures/lane0-standin-models.ts'
 
 /** Writes the manifest JSON (sha256 computed from the served bytes) and reads it back through the zod schema. */
-async function writeManifest (dir: string, id: string, served: Served, files: Record<string, Uint8Array>, prefix: string): Promise<ModelManifest> {
-  const json = {
-    id,
-    name: 'LivePortrait (tiny test graphs with the export\'s I/O)',
-    version: 'test',
-    licence: { spdx: 'MIT', url: 'https://github.com/KwaiVGI/LivePortrait/blob/main/LICENSE' },
-    runtime: 'onnxruntime-node',
-    task: 'animation',
-    neural: true,
-    memory: { bytes: 64 << 20, gpuBytes: 0 },
-    signature: {
-      inputs: [{ name: 'img', dtype: 'float32', shape: [1, 3, 256, 256] }],
-      outputs: [{ name: 'out', dtype: 'float32', shape: [1, 3, 512, 512] }]
-    },
-    files: Object.entries(files).map(([path, bytes]) => ({ path, source: { url: served.url(`${prefix}/${path}`) }, size: bytes.byteLength, sha256: sha256Hex(bytes) }))
-  }
+async function writeManifest (dir: string, id: string, served: StandinServer, files: Record<string, Uint8Array>, prefix: string): Promise<ModelManifest> {
+  for (const [path, bytes] of Object.entries(files)) served.add(`${prefix}/${path}`, bytes)
+  const json = standinManifestJson(liveportraitManifestInit(id), files, path => served.url(`${prefix}/${path}`))
   const file = join(dir, `${id}.manifest.json`)
   await writeFile(file, JSON.stringify(json, null, 2))
   return parseModelManifest(JSON.parse(await readFile(file, 'utf8')))
@@ -242,7 +84,7 @@ const meanAbsDiff = (a: RgbaImage, b: RgbaImage): number => {
 
 describe('LivePortrait animation stage (tiny ONNX models, real registry and onnxruntime-node)', () => {
   let dir: string
-  let served: Served
+  let served: StandinServer
   let manifest: ModelManifest
   let badManifest: ModelManifest
   let input: AnimationInput
@@ -250,16 +92,9 @@ describe('LivePortrait animation stage (tiny ONNX models, real registry and onnx
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nsn-liveportrait-'))
-    const good = {
-      'appearance_feature_extractor.onnx': appearanceModel(),
-      'motion_extractor.onnx': motionModel(),
-      'warping_spade.onnx': generatorModel()
-    }
-    const bad = { ...good, 'warping_spade.onnx': generatorModel('kp_drive') }
-    const files: Record<string, Uint8Array> = {}
-    for (const [k, v] of Object.entries(good)) files[`good/${k}`] = v
-    for (const [k, v] of Object.entries(bad)) files[`bad/${k}`] = v
-    served = await serve(files)
+    const good = liveportraitFiles()
+    const bad = liveportraitFiles('kp_drive')
+    served = await serveStandins()
     manifest = await writeManifest(dir, 'liveportrait-tiny', served, good, 'good')
     badManifest = await writeManifest(dir, 'liveportrait-tiny-bad', served, bad, 'bad')
 
@@ -277,7 +112,7 @@ describe('LivePortrait animation stage (tiny ONNX models, real registry and onnx
     const store = new FsModelStore(join(dir, 'cache'))
     return new LivePortraitAnimationStage({
       createSession,
-      modelFiles: async (options) => await loadModel(m, { store, fetch: realFetch, signal: options?.signal })
+      loadModel: async (lm, options) => await loadModel(lm, { store, fetch: realFetch, signal: options.signal })
     }, { manifest: m, expected: { width: 256, height: 256, frames: 12 } })
   }
 
@@ -290,7 +125,7 @@ describe('LivePortrait animation stage (tiny ONNX models, real registry and onnx
 
     const progress: number[] = []
     const out = await stage.run(input, { onProgress: (p) => progress.push(p.fraction) })
-    expect(served.requests.filter(r => r.startsWith('/good/')).sort()).toEqual(['/good/appearance_feature_extractor.onnx', '/good/motion_extractor.onnx', '/good/warping_spade.onnx'])
+    expect(served.requests.filter(r => r.startsWith('good/')).sort()).toEqual(['good/appearance_feature_extractor.onnx', 'good/motion_extractor.onnx', 'good/warping_spade.onnx'])
 
     const n = Math.round(input.durationSec * input.fps)
     expect(out.frames).toHaveLength(n)

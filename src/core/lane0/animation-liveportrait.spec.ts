@@ -106,7 +106,7 @@ function model (id = 'liveportrait', drop?: string): LoadedModel {
 }
 
 function stage (f: Fakes, loaded = model(), init: Partial<LivePortraitInit> = {}): LivePortraitAnimationStage {
-  return new LivePortraitAnimationStage({ createSession: f.factory, modelFiles: async () => loaded }, { manifest: model().manifest, ...init })
+  return new LivePortraitAnimationStage({ createSession: f.factory, loadModel: async () => loaded }, { manifest: model().manifest, ...init })
 }
 
 describe('LivePortrait keypoint maths', () => {

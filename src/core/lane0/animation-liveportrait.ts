@@ -27,13 +27,13 @@ import { ModelSignatureError, checkSignature, tensor } from '../ai/inference.ts'
 import { animationParams } from './animation-stage.ts'
 import { cropToPlanar, pastePlanar } from './image-ops.ts'
 import type { AbortOptions } from '../options.ts'
-import type { InferenceSession, SessionFactory, Tensor } from '../ai/inference.ts'
-import type { LoadedModel } from '../ai/model-loader.ts'
+import type { InferenceSession, Tensor } from '../ai/inference.ts'
 import type { ModelManifest } from '../ai/manifest.ts'
 import type { AnimationInput, AnimationOutput } from './animation-stage.ts'
 import type { FaceRig, WarpParams } from './animation-warp.ts'
 import type { SquareBox } from './image-ops.ts'
 import type { RgbaImage, Stage, StageInfo, StageRunOptions } from './stage.ts'
+import type { NeuralStageComponents } from './stage-plan.ts'
 
 /** The three models of the stage. */
 export type LivePortraitPart = 'appearance' | 'motion' | 'generator'
@@ -93,13 +93,12 @@ export class LivePortraitModelFileError extends Error {
   }
 }
 
-/** Dependencies: how to create sessions and how to get the manifest's verified files. */
-export interface LivePortraitComponents {
-  /** onnxruntime-node (`nodeSessionFactory`) or onnxruntime-web. */
-  createSession: SessionFactory
-  /** The manifest's files, sha256-verified: e.g. `(o) => loadModel(manifest, { store, signal: o?.signal })`. */
-  modelFiles: (options?: AbortOptions) => Promise<LoadedModel>
-}
+/**
+ * Dependencies: the shared {@link NeuralStageComponents}: `createSession` (onnxruntime-node's
+ * `nodeSessionFactory` or onnxruntime-web) and `loadModel`, called with the init's manifest
+ * (e.g. `(m, o) => loadModel(m, { store, ...o })`).
+ */
+export type LivePortraitComponents = NeuralStageComponents
 
 /** Options of {@link LivePortraitAnimationStage}. */
 export interface LivePortraitInit {
@@ -314,7 +313,7 @@ export class LivePortraitAnimationStage implements Stage<AnimationInput, LivePor
   }
 
   private async open (options: AbortOptions): Promise<void> {
-    const model = await this.components.modelFiles({ signal: options.signal })
+    const model = await this.components.loadModel(this.manifest, { signal: options.signal })
     if (model.manifest.id !== this.manifest.id) throw new LivePortraitModelFileError(`loaded model "${model.manifest.id}", expected "${this.manifest.id}"`)
     const opened: Partial<Record<LivePortraitPart, InferenceSession>> = {}
     try {

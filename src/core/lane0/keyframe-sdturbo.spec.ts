@@ -143,7 +143,7 @@ describe('SD-Turbo maths', () => {
 describe('SdTurboKeyframeStage (fake sessions)', () => {
   it('should describe itself as the neural sd-turbo keyframe stage and estimate memory from the manifests', () => {
     const f = fakes('float32')
-    const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
+    const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
     expect(stage.info).toMatchObject({ kind: 'keyframe', id: 'sd-turbo', neural: true })
     expect(stage.info.description).toMatch(/SD-Turbo.*non-commercial/)
     expect(stage.memoryEstimateBytes()).toBe(('sd-turbo-text-encoder'.length + 'sd-turbo-unet'.length + 'sd-turbo-vae-decoder'.length) * 1000)
@@ -153,7 +153,7 @@ describe('SdTurboKeyframeStage (fake sessions)', () => {
     it(`should run text encoder → unet → vae with the one-step maths (${dtype} I/O)`, async () => {
       const f = fakes(dtype)
       const seen: Array<{ width: number, height: number }> = []
-      const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector(seen) }, { manifests: manifests(dtype) })
+      const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector(seen) }, { manifests: manifests(dtype) })
       const result = await stage.run(request)
       expect(f.calls.map(c => c.model)).toEqual(['text_encoder', 'unet', 'vae_decoder'])
       const [te, unet, vae] = f.calls as [Call, Call, Call]
@@ -195,7 +195,7 @@ describe('SdTurboKeyframeStage (fake sessions)', () => {
 
   it('should give the same bytes for the same seed and different latents for another seed', async () => {
     const f = fakes('float32')
-    const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
+    const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
     await stage.run(request)
     await stage.run(request)
     await stage.run({ ...request, seed: 8 })
@@ -206,7 +206,7 @@ describe('SdTurboKeyframeStage (fake sessions)', () => {
 
   it('should report progress per sub-model, in order', async () => {
     const f = fakes('float32')
-    const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
+    const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
     const events: StageProgress[] = []
     await stage.run(request, { onProgress: p => events.push(p) })
     expect(events.map(e => e.message)).toEqual(['text encoder', 'unet', 'vae decoder', 'face rig', 'keyframe generated'])
@@ -216,7 +216,7 @@ describe('SdTurboKeyframeStage (fake sessions)', () => {
 
   it('should fail with ModelSignatureError on a wrong output name, releasing what it opened', async () => {
     const f = fakes('float32', { outputs: { unet: ['noise_pred'] } })
-    const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
+    const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
     const err = await stage.load().catch((e: unknown) => e as Error)
     expect(err).toMatchObject({ name: 'ModelSignatureError' })
     expect((err as Error).message).toMatch(/out_sample/)
@@ -226,21 +226,21 @@ describe('SdTurboKeyframeStage (fake sessions)', () => {
 
   it('should refuse a manifest whose signature lacks an expected name', () => {
     const f = fakes('float32')
-    expect(() => new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests('float32', { unetOutput: 'noise_pred' }) }))
+    expect(() => new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests('float32', { unetOutput: 'noise_pred' }) }))
       .toThrow(expect.objectContaining({ name: 'ModelSignatureError' }) as Error)
   })
 
   it('should fail with NoFaceDetectedError when the detector finds no face (no fallback rig)', async () => {
     const f = fakes('float32')
     const noFace: RigDetector = async () => { throw new NoFaceDetectedError() }
-    const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: noFace }, { manifests: manifests() })
+    const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: noFace }, { manifests: manifests() })
     await expect(stage.run(request)).rejects.toMatchObject({ name: 'NoFaceDetectedError' })
   })
 
   it('should stop between sub-models when aborted', async () => {
     const controller = new AbortController()
     const f = fakes('float32', { onRun: model => { if (model === 'unet') controller.abort() } })
-    const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
+    const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
     await expect(stage.run(request, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
     expect(f.calls.map(c => c.model)).toEqual(['text_encoder', 'unet'])
     const before = new AbortController()
@@ -251,7 +251,7 @@ describe('SdTurboKeyframeStage (fake sessions)', () => {
 
   it('should release the three sessions on unload, idempotently, and load again on the next run', async () => {
     const f = fakes('float32')
-    const stage = new SdTurboKeyframeStage({ sessionFactory: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
+    const stage = new SdTurboKeyframeStage({ createSession: f.factory, loadModel: f.loadModel, detectRig: detector() }, { manifests: manifests() })
     await stage.load()
     await stage.load()
     await stage.unload()

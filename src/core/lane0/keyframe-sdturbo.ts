@@ -24,7 +24,7 @@
  */
 import { AbortError, InvalidInputError } from '../errors.ts'
 import { ModelSignatureError, checkSignature, tensor } from '../ai/inference.ts'
-import type { InferenceSession, SessionFactory, Tensor } from '../ai/inference.ts'
+import type { InferenceSession, Tensor } from '../ai/inference.ts'
 import type { LoadedModel } from '../ai/model-loader.ts'
 import type { ModelManifest } from '../ai/manifest.ts'
 import type { AbortOptions } from '../options.ts'
@@ -33,6 +33,9 @@ import { ClipTokenizer } from './clip-tokenizer.ts'
 import { fromFloat16, toFloat16 } from './f16.ts'
 import type { KeyframeRequest, KeyframeResult } from './pipeline.ts'
 import type { RgbaImage, Stage, StageInfo, StageRunOptions } from './stage.ts'
+import type { ModelFilesProvider, NeuralStageComponents } from './stage-plan.ts'
+
+export type { ModelFilesProvider }
 
 /** Input and output names of the three sub-models (see the file comment for the source). */
 export const SD_TURBO_IO = {
@@ -57,9 +60,6 @@ export const DEFAULT_LATENT_SHAPE = [1, 4, 64, 64] as const
 /** Finds the face rig of a generated image; rejects with {@link NoFaceDetectedError} when there is no face. */
 export type RigDetector = (image: RgbaImage, options: AbortOptions) => Promise<FaceRig>
 
-/** Loads (downloads, verifies) the files of a manifest: `loadModel` bound to a store and fetch. */
-export type ModelFilesProvider = (manifest: ModelManifest, options: AbortOptions) => Promise<LoadedModel>
-
 /** Thrown when a generated keyframe has no face the detector can find: the stage cannot rig it. */
 export class NoFaceDetectedError extends Error {
   static override name = 'NoFaceDetectedError'
@@ -77,10 +77,11 @@ export interface SdTurboManifests {
   vaeDecoder: ModelManifest
 }
 
-/** What the platform injects. */
-export interface SdTurboKeyframeComponents {
-  sessionFactory: SessionFactory
-  loadModel: ModelFilesProvider
+/**
+ * What the platform injects: the shared {@link NeuralStageComponents} (`createSession`, `loadModel`,
+ * called once per sub-model manifest) plus the face-rig detector.
+ */
+export interface SdTurboKeyframeComponents extends NeuralStageComponents {
   detectRig: RigDetector
 }
 
@@ -239,7 +240,7 @@ const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
  *
  * @example
  * ```ts
- * const stage = new SdTurboKeyframeStage({ sessionFactory: nodeSessionFactory, loadModel: m => loadModel(m, { store, fetch }), detectRig }, { manifests })
+ * const stage = new SdTurboKeyframeStage({ createSession: nodeSessionFactory, loadModel: (m, o) => loadModel(m, { store, fetch, ...o }), detectRig }, { manifests })
  * const { image, rig } = await stage.run({ prompt: 'portrait of a news anchor', negativePrompt: '', seed: 7, width: 512, height: 512 })
  * ```
  */
@@ -301,7 +302,7 @@ export class SdTurboKeyframeStage implements Stage<KeyframeRequest, KeyframeResu
     const open = async (name: keyof typeof SD_TURBO_IO, manifest: ModelManifest, model: LoadedModel): Promise<InferenceSession> => {
       throwIfAborted(signal)
       const bytes = fileBytes(model, p => p.endsWith('.onnx'), '.onnx file')
-      const session = await this.components.sessionFactory(bytes, { signal, ...(this.executionProviders !== undefined ? { executionProviders: this.executionProviders } : {}) })
+      const session = await this.components.createSession(bytes, { signal, ...(this.executionProviders !== undefined ? { executionProviders: this.executionProviders } : {}) })
       sessions.push(session)
       const io = SD_TURBO_IO[name]
       checkSignature(manifest.id, session, io.inputs, io.outputs)

@@ -2,8 +2,9 @@
 /**
  * `npm run generate`: the headless Lane-0 runner (issue 4, item 6). It validates everything it is
  * given (flags, then the recipe against src/core/lane0/recipe.ts) before any work starts, and exits 2
- * naming the offending flag or recipe field, then runs the offline default pipeline
- * (`src/app/lane0-node.ts`) and writes the clip.
+ * naming the offending flag or recipe field (or pinned model), then runs the pipeline
+ * (`src/app/lane0-node.ts`: the offline defaults, or the neural stages the recipe pins) and writes
+ * the clip.
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, join, resolve } from 'node:path'
@@ -13,7 +14,8 @@ import { Command, Option } from 'commander'
 import { RecipeValidationError, exampleRecipe, parseRecipeText, recipeHash } from '../core/lane0/recipe.ts'
 import { BudgetExceededError } from '../core/lane0/budget.ts'
 import { toHex } from '../core/wire/hash.ts'
-import { BudgetTooSmallError, runNodeLane0 } from './lane0-node.ts'
+import { BudgetTooSmallError, DEFAULT_MODELS_DIR, planForRecipe, runNodeLane0 } from './lane0-node.ts'
+import type { StagePlan } from '../core/lane0/stage-plan.ts'
 import type { NodeLane0Result } from './lane0-node.ts'
 import type { CommanderError } from 'commander'
 import type { Recipe } from '../core/lane0/recipe.ts'
@@ -43,6 +45,9 @@ interface GenerateArgs {
   out: { kind: 'file' | 'dir', path: string }
   device: typeof DEVICES[number]
   budgetMb?: number
+  plan: StagePlan
+  cacheDir?: string
+  offline: boolean
 }
 
 function program (): Command {
@@ -52,6 +57,9 @@ function program (): Command {
     .option('--out <file.webm|dir>', 'where to write the clip: a .webm file, or a folder for the segments')
     .addOption(new Option('--device <device>', 'where the models run').choices(DEVICES).default('cpu'))
     .option('--budget-mb <n>', `memory budget in MiB (process RSS + GPU buffers), ${BUDGET_MIN_MB}-${BUDGET_MAX_MB}`)
+    .option('--models-dir <dir>', 'where the manifests of pinned models are (<dir>/<id>/manifest.json)', DEFAULT_MODELS_DIR)
+    .option('--cache-dir <dir>', 'model cache folder (default: $XDG_CACHE_HOME/nsn/models or .nsn/models)')
+    .option('--offline', 'never download model files: pinned models must be cached already')
     .option('--print-example', 'print a valid example recipe (JSON) and exit')
     .addHelpText('after', `
 The recipe (schema version 1, every field required, unknown fields refused):
@@ -66,11 +74,16 @@ The recipe (schema version 1, every field required, unknown fields refused):
   durationSec     clip length in seconds, 1-30 (durationSec x fps a whole number of frames)
   fps             frames per second, an integer 12-60
   width, height   pixels, 128-1024, multiples of 16
-  pins            { pipelineVersion: "0.1.0", models: [{ id, sha256 }] } (model ids of models/<id>)
+  pins            { pipelineVersion: "0.1.0", models: [{ id, sha256 }] }: the models the run must
+                  use, each the id of <models-dir>/<id>/manifest.json and the sha256 of that
+                  manifest's weights file (its first .onnx file)
 
-Stages (all offline, none neural yet): eSpeak NG speech ∥ procedural portrait keyframe, then the
-keyframe warped by the speech (mouth/jaw, blinks, head sway) on WebGPU (--device webgpu: Dawn, or
-SwiftShader without a GPU driver) or the CPU, then VP8 + Opus WebM in 1 s keyframe-first segments.
+Stages: with no pinned model, the offline defaults, none of them neural: eSpeak NG speech ∥
+procedural portrait keyframe, then the keyframe warped by the speech (mouth/jaw, blinks, head sway)
+on WebGPU (--device webgpu: Dawn, or SwiftShader without a GPU driver) or the CPU, then VP8 + Opus
+WebM in 1 s keyframe-first segments. A pinned model replaces its step's default with the neural
+stage on onnxruntime-node (CPU): kokoro-82m (speech), the three sd-turbo parts (keyframe),
+liveportrait (animation). No production model is shipped: see models/README.md.
 Progress goes to stderr; the last stdout line is a JSON summary (stage times, peak memory, output
 sha256). --budget-mb (default ${DEFAULT_BUDGET_MB}) covers the whole process (RSS + GPU buffers).
 
@@ -115,7 +128,14 @@ async function parseArgs (opts: Record<string, unknown>): Promise<GenerateArgs> 
     throw new UsageError(`--recipe: cannot read ${opts.recipe}: ${(err as Error).message}`)
   }
   const recipe = parseRecipeText(text)
-  return { recipeFile: opts.recipe, recipe, out, device: opts.device as GenerateArgs['device'], budgetMb }
+  let plan: StagePlan
+  try {
+    plan = await planForRecipe(recipe, resolve(String(opts.modelsDir)))
+  } catch (err) {
+    throw new UsageError(`--recipe: pins.models: ${(err as Error).message}`)
+  }
+  const cacheDir = typeof opts.cacheDir === 'string' ? resolve(opts.cacheDir) : undefined
+  return { recipeFile: opts.recipe, recipe, out, device: opts.device as GenerateArgs['device'], budgetMb, plan, cacheDir, offline: opts.offline === true }
 }
 
 async function main (argv: string[]): Promise<number> {
@@ -153,6 +173,9 @@ async function main (argv: string[]): Promise<number> {
   try {
     result = await runNodeLane0(args.recipe, {
       device: args.device,
+      plan: args.plan,
+      cacheDir: args.cacheDir,
+      offline: args.offline,
       budgetMb: args.budgetMb ?? DEFAULT_BUDGET_MB,
       onProgress: (p) => {
         // at most one line per stage per 10 %

@@ -1,28 +1,52 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * The Lane-0 pipeline's composition root in Node: the offline default stages (eSpeak NG speech,
- * procedural keyframe, audio-driven warp on Dawn WebGPU or the CPU, ffmpeg encode) and a memory
- * budget measured as process RSS plus the GPU buffers the animation holds.
+ * procedural keyframe, audio-driven warp on Dawn WebGPU or the CPU, ffmpeg encode), or the production
+ * (neural) stages a recipe pins (Kokoro, SD-Turbo, LivePortrait on onnxruntime-node; see
+ * {@link planForRecipe}), and a memory budget measured as process RSS plus the GPU buffers the
+ * animation holds.
  *
  * {@link NodeLane0Pipeline} is the warm pipeline a director keeps between slots: `open()` starts the
  * stage workers and loads the stages that fit the budget, `run(recipe)` generates a clip (as often as
  * needed), `close()` unloads everything. {@link runNodeLane0} is the one-shot wrapper used by
  * `npm run generate`. The pipeline benchmark and the headless director use the class.
  */
-import { WarpAnimationStage } from '../core/lane0/animation-stage.ts'
+import { fileURLToPath } from 'node:url'
 import { MemoryBudget } from '../core/lane0/budget.ts'
 import { trackGpuMemory } from '../core/lane0/gpu-memory.ts'
-import { ProceduralKeyframeStage } from '../core/lane0/keyframe-procedural.ts'
 import { runLane0 } from '../core/lane0/pipeline.ts'
+import { canonicalJson } from '../core/lane0/recipe.ts'
+import { planStages } from '../core/lane0/stage-plan.ts'
 import { remoteStage } from '../core/rpc/stage.ts'
-import { FfmpegEncodeStage } from '../platform/node/encode-stage.ts'
-import { nodeEspeakSpeech } from '../platform/node/espeak.ts'
+import { createNodeStages, loadManifestsFrom, nodeAnimationStage } from '../platform/node/production-stages.ts'
 import { createNodeGpu } from '../platform/node/webgpu.ts'
 import { nodeWorkerPort, startTsWorker } from '../platform/node/worker-port.ts'
 import type { GpuMemoryTracker } from '../core/lane0/gpu-memory.ts'
 import type { Lane0Progress, Lane0Result, Lane0Stages } from '../core/lane0/pipeline.ts'
 import type { Recipe } from '../core/lane0/recipe.ts'
+import type { StagePlan } from '../core/lane0/stage-plan.ts'
 import type { AbortOptions } from '../core/options.ts'
+
+/** The project's model registry: `models/<id>/manifest.json`. */
+export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../models', import.meta.url))
+
+/** Every step on its offline default (what a recipe without pinned models runs). */
+export const DEFAULT_PLAN: StagePlan = { speech: { kind: 'default' }, keyframe: { kind: 'default' }, animation: { kind: 'default' } }
+
+/**
+ * The stages a recipe's pins select: the offline defaults when it pins no model, else the production
+ * stage of each pinned model, checked against `<modelsDir>/<id>/manifest.json` (id present, sha256 of
+ * its weights file equal to the pin). Throws the named errors of src/core/lane0/stage-plan.ts.
+ */
+export async function planForRecipe (recipe: Pick<Recipe, 'pins'>, modelsDir: string = DEFAULT_MODELS_DIR, options: AbortOptions = {}): Promise<StagePlan> {
+  if (recipe.pins.models.length === 0) return DEFAULT_PLAN
+  return planStages(recipe.pins, await loadManifestsFrom(modelsDir, options))
+}
+
+/** The pins a pipeline was planned for, in a form that compares equal for equal sets. */
+function pinsKey (pins: Recipe['pins']['models']): string {
+  return canonicalJson([...pins].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
 
 const MiB = 2 ** 20
 
@@ -63,11 +87,24 @@ export interface NodeLane0PipelineOptions {
    * (its load then counts in that run's `loadMs`). @default 384×384, 240 frames
    */
   shape?: AnimationShape
+  /** Which stage runs each step (see {@link planForRecipe}). @default DEFAULT_PLAN */
+  plan?: StagePlan
+  /**
+   * The recipe pins `plan` was made for: `run()` refuses a recipe that pins other models, which
+   * needs its own pipeline. @default [] (no pinned models)
+   */
+  pins?: Recipe['pins']['models']
+  /** Model cache folder of the production stages. @default defaultModelCacheDir() */
+  cacheDir?: string
+  /** Never download model files: they must be cached already. @default false */
+  offline?: boolean
 }
 
 /** Options of {@link runNodeLane0}. */
 export interface NodeLane0Options extends NodeLane0PipelineOptions, AbortOptions {
   onProgress?(p: Lane0Progress): void
+  /** Where the recipe's pinned models' manifests are, when `plan` is not given. @default DEFAULT_MODELS_DIR */
+  modelsDir?: string
 }
 
 /** Options of {@link NodeLane0Pipeline.run}. */
@@ -173,11 +210,16 @@ export class NodeLane0Pipeline {
         throw new BudgetTooSmallError(`--budget-mb ${this.options.budgetMb}: this process already uses ${Math.ceil(baselineBytes / MiB)} MiB before loading any stage`)
       }
       const useWorkers = this.options.workers ?? true
-      const [speech, keyframe] = useWorkers
-        ? await Promise.all([workerStage<Lane0Stages['speech']>('speech', close, options), workerStage<Lane0Stages['keyframe']>('keyframe', close, options)])
-        : [nodeEspeakSpeech(), new ProceduralKeyframeStage()]
+      const plan = this.options.plan ?? DEFAULT_PLAN
       const shape = this.options.shape ?? DEFAULT_SHAPE
-      const stages: Lane0Stages = { speech, keyframe, animation: this.animationStage(device, shape), encode: new FfmpegEncodeStage() }
+      const built = createNodeStages(plan, { expected: shape, device, cacheDir: this.options.cacheDir, offline: this.options.offline })
+      close.push(built.close)
+      // the offline speech and keyframe defaults run in worker threads (parallel); production stages in this thread
+      const [speech, keyframe] = await Promise.all([
+        useWorkers && plan.speech.kind === 'default' ? workerStage<Lane0Stages['speech']>('speech', close, options) : built.stages.speech,
+        useWorkers && plan.keyframe.kind === 'default' ? workerStage<Lane0Stages['keyframe']>('keyframe', close, options) : built.stages.keyframe
+      ])
+      const stages: Lane0Stages = { speech, keyframe, animation: built.stages.animation, encode: built.stages.encode }
       // decisions use the stages' estimates against what is left; the peak is measured on the process
       const budget = new MemoryBudget({ budgetBytes: budgetBytes - baselineBytes, measure: () => measure() - baselineBytes })
       close.push(async () => { await budget.releaseAll() })
@@ -206,6 +248,9 @@ export class NodeLane0Pipeline {
   private async runNow (recipe: Recipe, options: NodeLane0RunOptions): Promise<NodeLane0Result> {
     const s = this.state
     if (s == null) throw new PipelineStateError('The pipeline is not open: call open() first')
+    if (pinsKey(recipe.pins.models) !== pinsKey(this.options.pins ?? [])) {
+      throw new PipelineStateError(`The recipe pins ${recipe.pins.models.length === 0 ? 'no models' : recipe.pins.models.map(m => m.id).join(', ')}; this pipeline was planned for ${(this.options.pins ?? []).length === 0 ? 'none' : (this.options.pins ?? []).map(m => m.id).join(', ')}: open a pipeline for its pins`)
+    }
     const t0 = performance.now()
     const shape = recipeShape(recipe)
     if (shape.width !== s.shape.width || shape.height !== s.shape.height || shape.frames !== s.shape.frames) {
@@ -241,8 +286,8 @@ export class NodeLane0Pipeline {
     await closeAll(s.close)
   }
 
-  private animationStage (device: GPUDevice | undefined, shape: AnimationShape): WarpAnimationStage {
-    return new WarpAnimationStage(device != null ? { device: async () => device } : {}, shape)
+  private animationStage (device: GPUDevice | undefined, shape: AnimationShape): Lane0Stages['animation'] {
+    return nodeAnimationStage(this.options.plan?.animation ?? DEFAULT_PLAN.animation, { expected: shape, device, cacheDir: this.options.cacheDir, offline: this.options.offline })
   }
 }
 
@@ -251,8 +296,9 @@ export class NodeLane0Pipeline {
  * open (workers, loads); `peakBytes` is the process peak over the open and the run.
  */
 export async function runNodeLane0 (recipe: Recipe, options: NodeLane0Options): Promise<NodeLane0Result> {
-  const { signal, onProgress, ...init } = options
-  const pipeline = new NodeLane0Pipeline({ shape: recipeShape(recipe), ...init })
+  const { signal, onProgress, modelsDir, ...init } = options
+  const plan = init.plan ?? await planForRecipe(recipe, modelsDir, { signal })
+  const pipeline = new NodeLane0Pipeline({ shape: recipeShape(recipe), pins: recipe.pins.models, ...init, plan })
   try {
     const opened = await pipeline.open({ signal })
     const result = await pipeline.run(recipe, { signal, onProgress })

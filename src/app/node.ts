@@ -15,7 +15,7 @@ import { checkFfmpeg, ffmpegSource } from '../platform/node/ffmpeg-source.ts'
 import { loadPeerKey, loadSessionSigner } from '../platform/node/key-store.ts'
 import { nodeMetrics, startStatusServer } from '../platform/node/status-server.ts'
 import { nodeTransports } from '../platform/node/transports.ts'
-import { BudgetTooSmallError, NodeLane0Pipeline, recipeShape } from './lane0-node.ts'
+import { BudgetTooSmallError, NodeLane0Pipeline, planForRecipe, recipeShape } from './lane0-node.ts'
 import type { CommanderError } from 'commander'
 import type { NodeConfig } from '../core/config.ts'
 import type { Recipe } from '../core/lane0/recipe.ts'
@@ -40,6 +40,8 @@ interface Generation {
   recipe: Recipe
   device: 'cpu' | 'webgpu'
   budgetMb: number
+  /** The stages the recipe's pins select (checked against models/<id>/manifest.json before any work). */
+  plan: Awaited<ReturnType<typeof planForRecipe>>
 }
 
 /** A flag problem found before any work started (exit 2). */
@@ -149,7 +151,14 @@ async function loadGeneration (opts: Record<string, unknown>, config: NodeConfig
   } catch (err) {
     throw new UsageError(`--recipe: cannot read ${opts.recipe}: ${(err as Error).message}`)
   }
-  return { recipeFile: opts.recipe, recipe: parseRecipeText(text), device: (opts.device ?? 'cpu') as Generation['device'], budgetMb }
+  const recipe = parseRecipeText(text)
+  let plan: Generation['plan']
+  try {
+    plan = await planForRecipe(recipe)
+  } catch (err) {
+    throw new UsageError(`--recipe: pins.models: ${(err as Error).message}`)
+  }
+  return { recipeFile: opts.recipe, recipe, device: (opts.device ?? 'cpu') as Generation['device'], budgetMb, plan }
 }
 
 /**
@@ -161,7 +170,7 @@ async function generateClip (gen: Generation, dataDir: string, options: { signal
   const say = (msg: string): void => { console.error(`[nsn-node director] generate: ${msg}`) }
   const hash = toHex(recipeHash(gen.recipe))
   say(`recipe ${gen.recipeFile} is valid (hash 0x${hash}, ${gen.recipe.durationSec} s, ${gen.recipe.width}x${gen.recipe.height} @ ${gen.recipe.fps} fps); device ${gen.device}, budget ${gen.budgetMb} MiB`)
-  const pipeline = new NodeLane0Pipeline({ device: gen.device, budgetMb: gen.budgetMb, shape: recipeShape(gen.recipe) })
+  const pipeline = new NodeLane0Pipeline({ device: gen.device, budgetMb: gen.budgetMb, shape: recipeShape(gen.recipe), plan: gen.plan, pins: gen.recipe.pins.models })
   const lastShown = new Map<string, number>()
   let clip: Uint8Array
   try {

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exampleRecipe, parseRecipe } from '../../src/core/lane0/recipe.ts'
+import { PIPELINE_VERSION, exampleRecipe, parseRecipe } from '../../src/core/lane0/recipe.ts'
+import { writeStandinModels } from '../fixtures/lane0-standin-models.ts'
 
 const RUN_TS = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url))
 const ENTRY = fileURLToPath(new URL('../../src/app/generate.ts', import.meta.url))
@@ -42,7 +43,7 @@ describe('npm run generate', () => {
   it('should document its flags and the recipe fields in --help', async () => {
     const { status, stdout } = await generate('--help')
     expect(status).toBe(0)
-    for (const word of ['--recipe', '--out', '--device', 'webgpu', '--budget-mb', '--print-example', 'durationSec', 'pins', 'Exit codes']) {
+    for (const word of ['--recipe', '--out', '--device', 'webgpu', '--budget-mb', '--models-dir', '--cache-dir', '--offline', '--print-example', 'durationSec', 'pins', 'Exit codes']) {
       expect(stdout).toContain(word)
     }
   })
@@ -104,6 +105,54 @@ describe('npm run generate', () => {
     }
     expect(runs[0]).toBe(runs[1])
   }, 120_000)
+
+  it('should run the neural stages a recipe pins (stand-in ONNX models), downloading once, then offline', async () => {
+    const models = await writeStandinModels(join(dir, 'models'))
+    try {
+      const recipe = {
+        ...exampleRecipe(),
+        script: 'These stages were chosen by the pins of the recipe.',
+        prompt: 'a calm news anchor',
+        durationSec: 2,
+        fps: 12,
+        width: 384,
+        height: 384,
+        pins: { pipelineVersion: PIPELINE_VERSION, models: models.pins }
+      }
+      const file = await recipeFile('pinned.json', recipe)
+      const cache = join(dir, 'model-cache')
+      const summaryOf = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>
+      const r1 = await generate('--recipe', file, '--out', join(dir, 'pinned-1.webm'), '--models-dir', models.dir, '--cache-dir', cache)
+      expect(r1.status, r1.stderr).toBe(0)
+      const s1 = summaryOf(r1.stdout)
+      expect(s1['stages']).toEqual([
+        { kind: 'speech', id: 'kokoro-82m', neural: true },
+        { kind: 'keyframe', id: 'sd-turbo', neural: true },
+        { kind: 'animation', id: 'liveportrait', neural: true },
+        { kind: 'encode', id: 'ffmpeg-vp8-opus', neural: false }
+      ])
+      expect(s1['animation_backend']).toBe('onnx-cpu')
+      const fetched = models.server.requests.length
+      expect(fetched).toBeGreaterThan(0)
+      // the cache holds every file now: offline, nothing is fetched and the bytes are the same
+      const r2 = await generate('--recipe', file, '--out', join(dir, 'pinned-2.webm'), '--models-dir', models.dir, '--cache-dir', cache, '--offline')
+      expect(r2.status, r2.stderr).toBe(0)
+      expect(models.server.requests.length).toBe(fetched)
+      expect(summaryOf(r2.stdout)['output_sha256']).toBe(s1['output_sha256'])
+      // a pinned id the folder lacks, and a pin of the wrong weights, stop before any work
+      const missing = await recipeFile('pinned-missing.json', { ...recipe, pins: { pipelineVersion: PIPELINE_VERSION, models: [{ id: 'kokoro-83m', sha256: models.pins[0]!.sha256 }] } })
+      const r3 = await generate('--recipe', missing, '--out', join(dir, 'none-3.webm'), '--models-dir', models.dir)
+      expect(r3.status).toBe(2)
+      expect(r3.stderr).toMatch(/pins\.models: .*kokoro-83m/)
+      const wrong = await recipeFile('pinned-wrong.json', { ...recipe, pins: { pipelineVersion: PIPELINE_VERSION, models: [{ id: models.pins[0]!.id, sha256: '0'.repeat(64) }] } })
+      const r4 = await generate('--recipe', wrong, '--out', join(dir, 'none-4.webm'), '--models-dir', models.dir)
+      expect(r4.status).toBe(2)
+      expect(r4.stderr).toContain('pins.models: ')
+      expect(existsSync(join(dir, 'none-3.webm')) || existsSync(join(dir, 'none-4.webm'))).toBe(false)
+    } finally {
+      await models.close()
+    }
+  }, 240_000)
 
   it('should stop with exit 3 when the budget cannot hold the process, writing nothing', async () => {
     const good = await recipeFile('good-small.json', { ...exampleRecipe(), durationSec: 1, fps: 12, width: 128, height: 128 })

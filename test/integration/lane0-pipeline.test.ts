@@ -97,6 +97,9 @@ describe('NodeLane0Pipeline (warm, stages in worker threads)', () => {
     try {
       expect(opened.loaded).toEqual(['espeak-ng', 'procedural-portrait', 'audio-driven-warp', 'ffmpeg-vp8-opus'])
       await expect(pipeline.open()).rejects.toMatchObject({ name: PipelineStateError.name })
+      // a recipe pinning models needs a pipeline planned for them: refused before any stage runs
+      const pinned = { ...a, pins: { ...a.pins, models: [{ id: 'kokoro-82m', sha256: 'a'.repeat(64) }] } }
+      await expect(pipeline.run(pinned)).rejects.toMatchObject({ name: PipelineStateError.name, message: expect.stringMatching(/pins kokoro-82m; this pipeline was planned for none/) })
       warm = [await pipeline.run(a), await pipeline.run(b)]
     } finally {
       await pipeline.close()

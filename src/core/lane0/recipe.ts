@@ -89,7 +89,12 @@ const pinnedModelSchema = z.strictObject({
   /** A model id: the folder name under `models/` (`models/<id>/manifest.json`). */
   id: z.string({ error: 'must be a string' })
     .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'must be a model id: 1-64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit' }),
-  /** sha256 of the model's manifest-listed weights file, lowercase hex. */
+  /**
+   * sha256 (lowercase hex) of the model's weights file: the first entry of its manifest's `files`, in
+   * manifest order, whose `path` ends in `.onnx` (Kokoro: `model.onnx`; each SD-Turbo part: its one
+   * `.onnx`; LivePortrait: `appearance_feature_extractor.onnx`). The model's other files are bound by
+   * the manifest's own sha256 list, which the loader checks before use (src/core/lane0/stage-plan.ts).
+   */
   sha256: z.string({ error: 'must be a string' })
     .regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex characters (a sha256)' })
 }, { error: 'must be an object { id, sha256 }' })
@@ -98,7 +103,10 @@ const pinsSchema = z.strictObject({
   /** Semver of the pipeline code the recipe was made for, e.g. `0.1.0`. */
   pipelineVersion: z.string({ error: 'must be a string' })
     .regex(/^\d{1,4}\.\d{1,4}\.\d{1,4}(?:-[0-9a-z.]{1,32})?$/, { error: 'must be a semver like 0.1.0' }),
-  /** The models the run must use, each pinned to its sha256; empty when only the offline defaults run. */
+  /**
+   * The models the run must use, each pinned to its sha256; empty when only the offline defaults run.
+   * A pinned model replaces its step's offline default with the neural stage (planStages).
+   */
   models: z.array(pinnedModelSchema, { error: 'must be an array' })
     .max(MAX_PINNED_MODELS, { error: `at most ${MAX_PINNED_MODELS} models can be pinned` })
     .superRefine((models, ctx) => {

@@ -124,6 +124,19 @@ describe('model loader (registry)', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
+  it('should download a file once when two loads of it run at the same time', async () => {
+    const body = bytesOf(2_000_000, 7)
+    server = await serveFiles({ 'w.bin': body })
+    const manifest = manifestFor([{ path: 'w.bin', url: server.url('w.bin'), bytes: body }])
+
+    const [a, b] = await Promise.all([loadModel(manifest, { store, fetch: realFetch }), loadModel(manifest, { store, fetch: realFetch })])
+
+    expect(server.requests).toHaveLength(1)
+    expect(a.files.get('w.bin')?.bytes).toEqual(body)
+    expect(b.files.get('w.bin')?.bytes).toEqual(body)
+    expect(await store.list()).toEqual(['test-model/w.bin'])
+  })
+
   it('should resume a cut download with a Range request and verify the joined file', async () => {
     const body = bytesOf(300_000, 1)
     server = await serveFiles({ 'w.bin': body }, { cutFirstAfter: 100_000 })

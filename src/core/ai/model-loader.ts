@@ -118,6 +118,36 @@ async function loadFile (manifest: ModelManifest, file: ModelFile, options: Load
     return bytes
   }
 
+  // one download per cached file at a time: a second caller in this realm waits, then reads the cache
+  return await withKeyLock(store, key, async () => await loadCachedOrDownload(file, key, options, emit))
+}
+
+const locks = new WeakMap<ModelStore, Map<string, Promise<void>>>()
+
+/**
+ * Runs `fn` while no other call for the same store and key runs (within this JavaScript realm: two
+ * workers or processes sharing one cache folder are not serialized; their downloads go to the same
+ * partial file and the sha256 check refuses a mixed result).
+ */
+async function withKeyLock<T> (store: ModelStore, key: string, fn: () => Promise<T>): Promise<T> {
+  let held = locks.get(store)
+  if (held === undefined) {
+    held = new Map()
+    locks.set(store, held)
+  }
+  for (let other = held.get(key); other !== undefined; other = held.get(key)) await other
+  let release = (): void => {}
+  held.set(key, new Promise<void>(resolve => { release = resolve }))
+  try {
+    return await fn()
+  } finally {
+    held.delete(key)
+    release()
+  }
+}
+
+async function loadCachedOrDownload (file: ModelFile, key: string, options: LoadModelOptions, emit: Emit): Promise<Uint8Array> {
+  const { store } = options
   if (await store.has(key)) {
     const bytes = await store.read(key)
     const actual = sha256Hex(bytes)

@@ -88,7 +88,9 @@ export function GenerationPanel ({ initialRecipe }: GenerationPanelProps) {
           keyframe (a procedural portrait drawn from the prompt&apos;s hash and the seed) at the same time, then the
           animation (mouth and jaw driven by the speech&apos;s energy, seeded blinks and head sway, a mesh warp on
           WebGPU or the CPU), then the encoder (WebCodecs VP8 + Opus in 1 s segments). None of these stages is
-          neural; the neural production models (Kokoro, SD-Turbo, LivePortrait) are not part of this build.
+          neural. The neural stages (Kokoro speech, SD-Turbo keyframe, LivePortrait animation) run in the
+          headless Node runner when a recipe pins their models; no weights for them are shipped yet, and this
+          panel runs the offline stages only.
         </p>
         <form onSubmit={e => { e.preventDefault(); if (validation.ok) generate(validation.recipe) }}>
           <RecipeFields values={values} validation={validation} disabled={running} onChange={(f, v) => { setValues(prev => ({ ...prev, [f]: v })) }} />

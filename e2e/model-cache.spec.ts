@@ -13,22 +13,10 @@ import type { Page } from '@playwright/test'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Api, ModelCacheHarness, StoreKind, Where } from './harness/model-cache-entry.ts'
+import { bytesOf } from '../test/utils/bytes.ts'
 
 const SIZE = 300_000
 const CUT_AFTER = 100_000
-
-/** Deterministic pseudo-random bytes (xorshift32), so no two offsets look alike. */
-function bytesOf (length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let x = seed >>> 0
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    out[i] = x & 0xff
-  }
-  return out
-}
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 

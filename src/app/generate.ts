@@ -6,29 +6,26 @@
  * (`src/app/lane0-node.ts`: the offline defaults, or the neural stages the recipe pins) and writes
  * the clip.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, join, resolve } from 'node:path'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { Command, Option } from 'commander'
-import { RecipeValidationError, exampleRecipe, parseRecipeText, recipeHash } from '../core/lane0/recipe.ts'
+import { InvalidInputError } from '../core/errors.ts'
+import { RecipeValidationError, exampleRecipe, recipeHash } from '../core/lane0/recipe.ts'
 import { BudgetExceededError } from '../core/lane0/budget.ts'
 import { toHex } from '../core/wire/hash.ts'
-import { BudgetTooSmallError, DEFAULT_MODELS_DIR, planForRecipe, runNodeLane0 } from './lane0-node.ts'
+import { BUDGET_MAX_MB, BUDGET_MIN_MB, BudgetTooSmallError, DEFAULT_BUDGET_MB, DEFAULT_MODELS_DIR, loadRecipeFile, parseBudgetMb, runNodeLane0 } from './lane0-node.ts'
 import type { StagePlan } from '../core/lane0/stage-plan.ts'
 import type { NodeLane0Result } from './lane0-node.ts'
 import type { CommanderError } from 'commander'
 import type { Recipe } from '../core/lane0/recipe.ts'
 
 const DEVICES = ['cpu', 'webgpu'] as const
-const BUDGET_MIN_MB = 64
-const BUDGET_MAX_MB = 1_048_576
 
 /** Exit codes: 0 done, 2 invalid flags or recipe (nothing ran), 3 the budget cannot hold the run. */
 const EXIT_INVALID = 2
 const EXIT_BUDGET = 3
-/** Default `--budget-mb`. */
-const DEFAULT_BUDGET_MB = 2048
 
 /** A flag or recipe problem found before any work started. */
 class UsageError extends Error {
@@ -44,7 +41,7 @@ interface GenerateArgs {
   recipe: Recipe
   out: { kind: 'file' | 'dir', path: string }
   device: typeof DEVICES[number]
-  budgetMb?: number
+  budgetMb: number
   plan: StagePlan
   cacheDir?: string
   offline: boolean
@@ -107,33 +104,12 @@ async function outTarget (out: string): Promise<GenerateArgs['out']> {
   return { kind: 'dir', path }
 }
 
-function budget (value: unknown): number | undefined {
-  if (value == null) return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < BUDGET_MIN_MB || n > BUDGET_MAX_MB) {
-    throw new UsageError(`--budget-mb: must be an integer number of MiB, ${BUDGET_MIN_MB}-${BUDGET_MAX_MB} (got ${String(value)})`)
-  }
-  return n
-}
-
 async function parseArgs (opts: Record<string, unknown>): Promise<GenerateArgs> {
   if (typeof opts.recipe !== 'string') throw new UsageError('--recipe <file.json> is required (or --print-example)')
   if (typeof opts.out !== 'string') throw new UsageError('--out <file.webm|dir> is required')
   const out = await outTarget(opts.out)
-  const budgetMb = budget(opts.budgetMb)
-  let text: string
-  try {
-    text = await readFile(opts.recipe, 'utf8')
-  } catch (err) {
-    throw new UsageError(`--recipe: cannot read ${opts.recipe}: ${(err as Error).message}`)
-  }
-  const recipe = parseRecipeText(text)
-  let plan: StagePlan
-  try {
-    plan = await planForRecipe(recipe, resolve(String(opts.modelsDir)))
-  } catch (err) {
-    throw new UsageError(`--recipe: pins.models: ${(err as Error).message}`)
-  }
+  const budgetMb = parseBudgetMb(opts.budgetMb)
+  const { recipe, plan } = await loadRecipeFile(opts.recipe, resolve(String(opts.modelsDir)))
   const cacheDir = typeof opts.cacheDir === 'string' ? resolve(opts.cacheDir) : undefined
   return { recipeFile: opts.recipe, recipe, out, device: opts.device as GenerateArgs['device'], budgetMb, plan, cacheDir, offline: opts.offline === true }
 }
@@ -161,13 +137,13 @@ async function main (argv: string[]): Promise<number> {
       for (const issue of (e as RecipeValidationError).issues) console.error(`  ${issue.field}: ${issue.message}`)
       return EXIT_INVALID
     }
-    if (e.name === UsageError.name) {
+    if (e.name === UsageError.name || e.name === InvalidInputError.name) {
       console.error(`generate: ${e.message}`)
       return EXIT_INVALID
     }
     throw err
   }
-  console.error(`generate: recipe ${args.recipeFile} is valid (hash 0x${toHex(recipeHash(args.recipe))}, ${args.recipe.durationSec} s, ${args.recipe.width}x${args.recipe.height} @ ${args.recipe.fps} fps); device ${args.device}${args.budgetMb != null ? `, budget ${args.budgetMb} MiB` : ''}, out ${args.out.path}`)
+  console.error(`generate: recipe ${args.recipeFile} is valid (hash 0x${toHex(recipeHash(args.recipe))}, ${args.recipe.durationSec} s, ${args.recipe.width}x${args.recipe.height} @ ${args.recipe.fps} fps); device ${args.device}, budget ${args.budgetMb} MiB, out ${args.out.path}`)
   const lastShown = new Map<string, number>()
   let result: NodeLane0Result
   try {
@@ -176,7 +152,7 @@ async function main (argv: string[]): Promise<number> {
       plan: args.plan,
       cacheDir: args.cacheDir,
       offline: args.offline,
-      budgetMb: args.budgetMb ?? DEFAULT_BUDGET_MB,
+      budgetMb: args.budgetMb,
       onProgress: (p) => {
         // at most one line per stage per 10 %
         const step = Math.floor(p.fraction * 10)

@@ -11,11 +11,13 @@
  * needed), `close()` unloads everything. {@link runNodeLane0} is the one-shot wrapper used by
  * `npm run generate`. The pipeline benchmark and the headless director use the class.
  */
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { InvalidInputError } from '../core/errors.ts'
 import { MemoryBudget } from '../core/lane0/budget.ts'
 import { trackGpuMemory } from '../core/lane0/gpu-memory.ts'
 import { runLane0 } from '../core/lane0/pipeline.ts'
-import { canonicalJson } from '../core/lane0/recipe.ts'
+import { canonicalJson, parseRecipeText } from '../core/lane0/recipe.ts'
 import { planStages } from '../core/lane0/stage-plan.ts'
 import { remoteStage } from '../core/rpc/stage.ts'
 import { createNodeStages, loadManifestsFrom, nodeAnimationStage } from '../platform/node/production-stages.ts'
@@ -41,6 +43,44 @@ export const DEFAULT_PLAN: StagePlan = { speech: { kind: 'default' }, keyframe: 
 export async function planForRecipe (recipe: Pick<Recipe, 'pins'>, modelsDir: string = DEFAULT_MODELS_DIR, options: AbortOptions = {}): Promise<StagePlan> {
   if (recipe.pins.models.length === 0) return DEFAULT_PLAN
   return planStages(recipe.pins, await loadManifestsFrom(modelsDir, options))
+}
+
+/** `--budget-mb` bounds (MiB) and default, shared by `npm run generate` and `nsn-node --recipe`. */
+export const BUDGET_MIN_MB = 64
+export const BUDGET_MAX_MB = 1_048_576
+export const DEFAULT_BUDGET_MB = 2048
+
+/**
+ * A `--budget-mb` value: `undefined` gives the default; anything but an integer within the bounds
+ * throws `InvalidInputError` (field `budget-mb`).
+ */
+export function parseBudgetMb (value: unknown): number {
+  if (value == null) return DEFAULT_BUDGET_MB
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < BUDGET_MIN_MB || n > BUDGET_MAX_MB) {
+    throw new InvalidInputError(`--budget-mb: must be an integer number of MiB, ${BUDGET_MIN_MB}-${BUDGET_MAX_MB} (got ${String(value)})`, { field: 'budget-mb' })
+  }
+  return n
+}
+
+/**
+ * Reads and validates a recipe file and plans its stages. Throws `RecipeValidationError` (naming
+ * each field) for an invalid recipe, and `InvalidInputError` with field `recipe` for an unreadable
+ * file or `pins.models` for pins the models folder cannot satisfy.
+ */
+export async function loadRecipeFile (file: string, modelsDir: string = DEFAULT_MODELS_DIR, options: AbortOptions = {}): Promise<{ recipe: Recipe, plan: StagePlan }> {
+  let text: string
+  try {
+    text = await readFile(file, { encoding: 'utf8', signal: options.signal })
+  } catch (err) {
+    throw new InvalidInputError(`--recipe: cannot read ${file}: ${(err as Error).message}`, { field: 'recipe', cause: err })
+  }
+  const recipe = parseRecipeText(text)
+  try {
+    return { recipe, plan: await planForRecipe(recipe, modelsDir, options) }
+  } catch (err) {
+    throw new InvalidInputError(`--recipe: pins.models: ${(err as Error).message}`, { field: 'pins.models', cause: err })
+  }
 }
 
 /** The pins a pipeline was planned for, in a form that compares equal for equal sets. */

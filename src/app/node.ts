@@ -8,14 +8,15 @@ import { join, resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { configFromEnv, parseNodeConfig, ROLES } from '../core/config.ts'
 import { BudgetExceededError } from '../core/lane0/budget.ts'
-import { RecipeValidationError, parseRecipeText, recipeHash } from '../core/lane0/recipe.ts'
+import { RecipeValidationError, recipeHash } from '../core/lane0/recipe.ts'
 import { NsnPeer, SegmentProducer, staticProducerRegistry } from '../core/p2p/index.ts'
 import { toHex } from '../core/wire/index.ts'
 import { checkFfmpeg, ffmpegSource } from '../platform/node/ffmpeg-source.ts'
 import { loadPeerKey, loadSessionSigner } from '../platform/node/key-store.ts'
 import { nodeMetrics, startStatusServer } from '../platform/node/status-server.ts'
 import { nodeTransports } from '../platform/node/transports.ts'
-import { BudgetTooSmallError, NodeLane0Pipeline, planForRecipe, recipeShape } from './lane0-node.ts'
+import { BUDGET_MAX_MB, BUDGET_MIN_MB, BudgetTooSmallError, DEFAULT_BUDGET_MB, NodeLane0Pipeline, loadRecipeFile, parseBudgetMb, recipeShape } from './lane0-node.ts'
+import type { StagePlan } from '../core/lane0/stage-plan.ts'
 import type { CommanderError } from 'commander'
 import type { NodeConfig } from '../core/config.ts'
 import type { Recipe } from '../core/lane0/recipe.ts'
@@ -27,9 +28,6 @@ const DEFAULT_LISTEN: Record<NodeConfig['role'], string[]> = {
 }
 
 const GENERATE_DEVICES = ['cpu', 'webgpu']
-const BUDGET_MIN_MB = 64
-const BUDGET_MAX_MB = 1_048_576
-const DEFAULT_BUDGET_MB = 2048
 /** Exit codes (as `npm run generate`): 2 invalid flags, configuration or recipe; 3 the budget cannot hold the run. */
 const EXIT_INVALID = 2
 const EXIT_BUDGET = 3
@@ -41,7 +39,7 @@ interface Generation {
   device: 'cpu' | 'webgpu'
   budgetMb: number
   /** The stages the recipe's pins select (checked against models/<id>/manifest.json before any work). */
-  plan: Awaited<ReturnType<typeof planForRecipe>>
+  plan: StagePlan
 }
 
 /** A flag problem found before any work started (exit 2). */
@@ -141,23 +139,8 @@ async function loadGeneration (opts: Record<string, unknown>, config: NodeConfig
   }
   if (config.role !== 'director') throw new UsageError(`--recipe: only a director generates (this is a ${config.role})`)
   if (config.input != null) throw new UsageError('--recipe and --input: give one media source')
-  const budgetMb = opts.budgetMb == null ? DEFAULT_BUDGET_MB : Number(opts.budgetMb)
-  if (!Number.isInteger(budgetMb) || budgetMb < BUDGET_MIN_MB || budgetMb > BUDGET_MAX_MB) {
-    throw new UsageError(`--budget-mb: must be an integer number of MiB, ${BUDGET_MIN_MB}-${BUDGET_MAX_MB} (got ${String(opts.budgetMb)})`)
-  }
-  let text: string
-  try {
-    text = await readFile(opts.recipe, 'utf8')
-  } catch (err) {
-    throw new UsageError(`--recipe: cannot read ${opts.recipe}: ${(err as Error).message}`)
-  }
-  const recipe = parseRecipeText(text)
-  let plan: Generation['plan']
-  try {
-    plan = await planForRecipe(recipe)
-  } catch (err) {
-    throw new UsageError(`--recipe: pins.models: ${(err as Error).message}`)
-  }
+  const budgetMb = parseBudgetMb(opts.budgetMb)
+  const { recipe, plan } = await loadRecipeFile(opts.recipe)
   return { recipeFile: opts.recipe, recipe, device: (opts.device ?? 'cpu') as Generation['device'], budgetMb, plan }
 }
 

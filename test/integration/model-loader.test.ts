@@ -16,19 +16,7 @@ import type { ModelManifest } from '../../src/core/ai/manifest.ts'
 import { ModelDownloadError, ModelHashMismatchError, ModelNotCachedError } from '../../src/core/ai/errors.ts'
 import { AbortError } from '../../src/core/errors.ts'
 import { FsModelStore, nodePackageFileReader } from '../../src/platform/node/model-cache.ts'
-
-/** Deterministic pseudo-random bytes (xorshift32), so no two offsets look alike. */
-function bytesOf (length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let x = seed >>> 0
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    out[i] = x & 0xff
-  }
-  return out
-}
+import { bytesOf } from '../utils/bytes.ts'
 
 interface ServerPlan {
   /** First request: send this many bytes of the body, then destroy the socket. */

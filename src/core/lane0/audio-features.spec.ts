@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest'
 import {
-  energyEnvelope, frameCount, frameRms, InvalidAudioParameterError, mouthOpenTrack, pearson, phonemeOpenness,
+  concatPcm, energyEnvelope, frameCount, frameRms, InvalidAudioParameterError, mouthOpenTrack, pearson, phonemeOpenness,
   resample, resampleTo16k, resampleTrack, voiceActivity
 } from './audio-features.ts'
 import type { AudioClip } from './audio-features.ts'
@@ -166,5 +166,18 @@ describe('audio-features', () => {
     expect(pearson([1, 2, 3, 4], [2, 4, 6, 8])).toBeCloseTo(1)
     expect(pearson([1, 2, 3, 4], [8, 6, 4, 2])).toBeCloseTo(-1)
     expect(Number.isNaN(pearson([1, 1, 1], [1, 2, 3]))).toBe(true)
+  })
+})
+
+describe('concatPcm', () => {
+  it('should join the parts in order into one new array', () => {
+    const a = new Float32Array([0.5, -0.5])
+    const b = new Float32Array([])
+    const c = new Float32Array([0.25])
+    const out = concatPcm([a, b, c])
+    expect(Array.from(out)).toEqual([0.5, -0.5, 0.25])
+    out[0] = 0
+    expect(a[0]).toBe(0.5)
+    expect(concatPcm([])).toHaveLength(0)
   })
 })

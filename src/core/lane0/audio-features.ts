@@ -47,6 +47,17 @@ function checkPositive (name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) throw new InvalidAudioParameterError(`${name} must be a positive number, got ${value}`)
 }
 
+/** The parts one after the other in one new array (speech chunks or sentences into one clip). */
+export function concatPcm (parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
 /** Number of video frames in a clip: `round(durationSec * fps)`. */
 export function frameCount (durationSec: number, fps: number): number {
   checkPositive('fps', fps)

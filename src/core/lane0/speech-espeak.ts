@@ -13,6 +13,7 @@
  * build, and `--pho` needs MBROLA, which it leaves out). The script is synthesized sentence by sentence,
  * so `marks` are exact per sentence; each sentence also carries its IPA phonemes (`--ipa`), untimed.
  */
+import { concatPcm } from './audio-features.ts'
 import { AbortError } from '../errors.ts'
 import type { AbortOptions } from '../options.ts'
 import type { SpeechOutput, Stage, StageInfo, StageRunOptions } from './stage.ts'
@@ -359,12 +360,7 @@ export class EspeakSpeechStage implements Stage<SpeechInput, EspeakSpeechOutput>
       samples += pcm.length
       onProgress?.({ fraction: (i + 1) / sentences.length, message: `speech: sentence ${i + 1}/${sentences.length}` })
     }
-    const pcm = new Float32Array(samples)
-    let at = 0
-    for (const part of parts) {
-      pcm.set(part, at)
-      at += part.length
-    }
+    const pcm = concatPcm(parts)
     return {
       sampleRate: ESPEAK_SAMPLE_RATE,
       pcm,

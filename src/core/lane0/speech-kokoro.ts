@@ -22,6 +22,7 @@
  * Recipes name eSpeak NG voices (`en-us`, see recipe.ts); {@link KOKORO_RECIPE_VOICES} maps them onto
  * Kokoro voices (`en-us` → `af_heart`), and a Kokoro voice name is accepted as is.
  */
+import { concatPcm } from './audio-features.ts'
 import { AbortError } from '../errors.ts'
 import { checkSignature, tensor } from '../ai/inference.ts'
 import type { InferenceSession } from '../ai/inference.ts'
@@ -530,12 +531,7 @@ export class KokoroSpeechStage implements Stage<KokoroSpeechInput, KokoroSpeechO
       samples += pcm.length
       onProgress?.({ fraction: (i + 1) / planned.length, message: `speech: chunk ${i + 1}/${planned.length}` })
     }
-    const pcm = new Float32Array(samples)
-    let at = 0
-    for (const part of parts) {
-      pcm.set(part, at)
-      at += part.length
-    }
+    const pcm = concatPcm(parts)
     return {
       sampleRate: KOKORO_SAMPLE_RATE,
       pcm,

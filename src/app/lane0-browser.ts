@@ -66,7 +66,10 @@ export async function runBrowserLane0 (recipe: Recipe, options: BrowserLane0Opti
     const result = await runLane0(recipe, { speech, keyframe, animation, encode }, {
       budget: new MemoryBudget({ budgetBytes: (options.budgetMb ?? DEFAULT_BROWSER_BUDGET_MB) * MiB, onEvent: options.onBudgetEvent }),
       onProgress: options.onProgress,
-      signal
+      signal,
+      // the workers are terminated right after the run, which frees what they hold: the budget's events
+      // are then only the unloads it needed to stay within the budget
+      keepLoaded: true
     })
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', result.clip.webm as Uint8Array<ArrayBuffer>))
     return { ...result, sha256: Array.from(digest, b => b.toString(16).padStart(2, '0')).join('') }

@@ -57,7 +57,7 @@ function Result ({ result, url, recipe }: { result: BrowserLane0Result, url: str
         <dt>Animation</dt><dd data-timing="animation">{ms(t.animationMs)} ({BACKEND_LABEL[result.animationBackend]})</dd>
         <dt>Encode</dt><dd data-timing="encode">{ms(t.encodeMs)}</dd>
         <dt>Total</dt><dd data-timing="wall">{ms(t.wallMs)}: {(clipSec / (t.wallMs / 1000)).toFixed(2)}× realtime</dd>
-        <dt>Memory</dt><dd>budget {Math.round(result.budgetBytes / MiB)} MiB for the stages&apos; estimated memory; {result.budgetEvents.filter(e => e.type === 'unload').length} unloads (a tab cannot measure its own memory, so these are estimates)</dd>
+        <dt>Memory</dt><dd>budget {Math.round(result.budgetBytes / MiB)} MiB for the stages&apos; estimated memory; {result.budgetEvents.filter(e => e.type === 'load').length} loads and {result.budgetEvents.filter(e => e.type === 'unload').length} unloads to stay within it (a tab cannot measure its own memory, so these are estimates)</dd>
       </dl>
       <h3>Stages of this run</h3>
       <ul className="stage-list" data-testid="stage-list">

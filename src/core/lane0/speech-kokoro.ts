@@ -16,8 +16,8 @@
  *
  * Everything platform-specific is injected ({@link NeuralStageComponents}, the shape every production
  * stage shares): the ONNX runtime (`createSession`), the model loader (`loadModel(manifest, options)`:
- * the verified files of the manifest) and the G2P (text → IPA, e.g. eSpeak NG:
- * src/platform/node/espeak-phonemize.ts).
+ * the verified files of the manifest) and the G2P (text → IPA, e.g. eSpeak NG: src/core/lane0/espeak-ipa.ts,
+ * wired by src/platform/node/espeak-phonemize.ts and src/platform/browser/kokoro.ts).
  *
  * Recipes name eSpeak NG voices (`en-us`, see recipe.ts); {@link KOKORO_RECIPE_VOICES} maps them onto
  * Kokoro voices (`en-us` → `af_heart`), and a Kokoro voice name is accepted as is.
@@ -103,7 +103,7 @@ export interface KokoroSpeechOutput extends SpeechOutput {
  * (`createSession`, `loadModel`, called with the init's manifest for model, tokenizer and voices) plus the G2P.
  */
 export interface KokoroSpeechComponents extends NeuralStageComponents {
-  /** Text → IPA (Node: eSpeak NG WASM, src/platform/node/espeak-phonemize.ts). */
+  /** Text → IPA (eSpeak NG WASM, src/core/lane0/espeak-ipa.ts). */
   phonemize: KokoroPhonemizer
 }
 

@@ -9,9 +9,10 @@ import type { FaceRig } from './animation-warp.ts'
 import { CLIP_BOS_ID, CLIP_EOS_ID } from './clip-tokenizer.ts'
 import { f16BitsToF32, toFloat16 } from './f16.ts'
 import {
-  NoFaceDetectedError, SdTurboKeyframeStage, VAE_SCALING_FACTOR, eulerSigma, gaussianNoise, resizeBilinear, vaeToRgba
+  NoFaceDetectedError, SdTurboKeyframeStage, VAE_SCALING_FACTOR, eulerSigma, gaussianNoise, vaeToRgba
 } from './keyframe-sdturbo.ts'
 import type { RigDetector, SdTurboManifests } from './keyframe-sdturbo.ts'
+import { resizeBilinear } from './image-ops.ts'
 import type { StageProgress } from './stage.ts'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)

@@ -22,6 +22,7 @@
  * The rig comes from an injected detector (Node: `src/platform/node/face-rig.ts`); a generated image
  * without a detectable face fails the stage with {@link NoFaceDetectedError} (there is no fallback).
  */
+import { resizeBilinear } from './image-ops.ts'
 import { AbortError, InvalidInputError } from '../errors.ts'
 import { ModelSignatureError, checkSignature, tensor } from '../ai/inference.ts'
 import type { InferenceSession, Tensor } from '../ai/inference.ts'
@@ -146,38 +147,6 @@ export function gaussianNoise (seed: number, n: number): Float32Array {
     if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v)
   }
   return out
-}
-
-/** Resizes an RGBA image with bilinear filtering (pixel centres aligned, edges clamped). */
-export function resizeBilinear (src: RgbaImage, width: number, height: number): RgbaImage {
-  if (src.width === width && src.height === height) return src
-  const out = new Uint8ClampedArray(width * height * 4)
-  const sx = src.width / width
-  const sy = src.height / height
-  const d = src.data
-  for (let y = 0; y < height; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), src.height - 1)
-    const y0 = Math.floor(fy)
-    const y1 = Math.min(y0 + 1, src.height - 1)
-    const ty = fy - y0
-    for (let x = 0; x < width; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), src.width - 1)
-      const x0 = Math.floor(fx)
-      const x1 = Math.min(x0 + 1, src.width - 1)
-      const tx = fx - x0
-      const p00 = (y0 * src.width + x0) * 4
-      const p01 = (y0 * src.width + x1) * 4
-      const p10 = (y1 * src.width + x0) * 4
-      const p11 = (y1 * src.width + x1) * 4
-      const q = (y * width + x) * 4
-      for (let c = 0; c < 4; c++) {
-        const top = d[p00 + c]! + (d[p01 + c]! - d[p00 + c]!) * tx
-        const bottom = d[p10 + c]! + (d[p11 + c]! - d[p10 + c]!) * tx
-        out[q + c] = Math.round(top + (bottom - top) * ty)
-      }
-    }
-  }
-  return { width, height, data: out }
 }
 
 /** The VAE's [1, 3, H, W] output in [-1, 1] as an opaque RGBA image. */

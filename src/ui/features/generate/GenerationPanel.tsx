@@ -43,26 +43,28 @@ function Result ({ result, url, recipe }: { result: BrowserLane0Result, url: str
   return (
     <section className="card" aria-labelledby="clip-title" data-testid="generation-result">
       <h2 id="clip-title">Clip</h2>
-      <div className="video-frame">
-        <video data-testid="clip" src={url} controls playsInline width={recipe.width} height={recipe.height} />
-      </div>
+      <video className="clip-video" data-testid="clip" src={url} controls playsInline preload="auto" width={recipe.width} height={recipe.height} />
       <p>
         <a href={url} download={`nsn-clip-${recipe.seed}.webm`}>Download the WebM</a> ({(result.clip.webm.byteLength / MiB).toFixed(2)} MiB, {result.clip.segments.length - 1} segments of 1 s)
         {' · '}sha256 <code data-testid="clip-sha256">{result.sha256}</code>
       </p>
       <dl className="kv" data-testid="timings">
-        <dt>Speech</dt><dd data-timing="speech">{ms(t.speechMs)}</dd>
-        <dt>Keyframe</dt><dd data-timing="keyframe">{ms(t.keyframeMs)}</dd>
-        <dt>Speech ∥ keyframe</dt><dd data-timing="parallel">{ms(t.parallelMs)} (wall)</dd>
-        <dt>Animation</dt><dd data-timing="animation">{ms(t.animationMs)} ({BACKEND_LABEL[result.animationBackend]})</dd>
-        <dt>Encode</dt><dd data-timing="encode">{ms(t.encodeMs)}</dd>
-        <dt>Total</dt><dd data-timing="wall">{ms(t.wallMs)}: {(clipSec / (t.wallMs / 1000)).toFixed(2)}× realtime</dd>
-        <dt>Memory</dt><dd>budget {Math.round(result.budgetBytes / MiB)} MiB for the stages&apos; estimated memory; {result.budgetEvents.filter(e => e.type === 'load').length} loads and {result.budgetEvents.filter(e => e.type === 'unload').length} unloads to stay within it (a tab cannot measure its own memory, so these are estimates)</dd>
+        <div><dt>Speech</dt><dd data-timing="speech">{ms(t.speechMs)}</dd></div>
+        <div><dt>Keyframe</dt><dd data-timing="keyframe">{ms(t.keyframeMs)}</dd></div>
+        <div><dt>Speech ∥ keyframe</dt><dd data-timing="parallel">{ms(t.parallelMs)} (wall)</dd></div>
+        <div><dt>Animation</dt><dd data-timing="animation">{ms(t.animationMs)} ({BACKEND_LABEL[result.animationBackend]})</dd></div>
+        <div><dt>Encode</dt><dd data-timing="encode">{ms(t.encodeMs)}</dd></div>
+        <div><dt>Total</dt><dd data-timing="wall">{ms(t.wallMs)}: {(clipSec / (t.wallMs / 1000)).toFixed(2)}× realtime</dd></div>
       </dl>
+      <p className="muted" data-testid="budget">
+        Memory: a budget of {Math.round(result.budgetBytes / MiB)} MiB for the stages&apos; estimated memory;{' '}
+        {result.budgetEvents.filter(e => e.type === 'load').length} loads and {result.budgetEvents.filter(e => e.type === 'unload').length} unloads
+        to stay within it (a tab cannot measure its own memory, so these are estimates).
+      </p>
       <h3>Stages of this run</h3>
       <ul className="stage-list" data-testid="stage-list">
         {result.stages.map(s => (
-          <li key={s.kind}><strong>{s.kind}</strong>: {s.description} <span className={s.neural ? 'ok' : 'muted'}>({s.neural ? 'neural' : 'not neural'})</span></li>
+          <li key={s.kind}><strong>{s.kind}</strong> <span className={s.neural ? 'ok' : 'muted'}>({s.neural ? 'neural' : 'not neural'})</span>: {s.description.replace(/[;,] not neural$/, '')}</li>
         ))}
       </ul>
     </section>

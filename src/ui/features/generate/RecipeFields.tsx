@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useId } from 'react'
-import { FPS_MAX, FPS_MIN, SIZE_MAX_PX, SIZE_MIN_PX, SIZE_STEP_PX } from '../../../core/lane0/recipe.ts'
+import { DURATION_MAX_SEC, DURATION_MIN_SEC, FPS_MAX, FPS_MIN, SIZE_MAX_PX, SIZE_MIN_PX, SIZE_STEP_PX } from '../../../core/lane0/recipe.ts'
 import type { FormField, FormValidation, RecipeFormValues } from './recipe-form.ts'
 
 const LABELS: Record<FormField, string> = {
@@ -8,11 +8,11 @@ const LABELS: Record<FormField, string> = {
   voice: 'Voice (eSpeak NG id, e.g. en-us or en-gb+f3)',
   prompt: 'Actor prompt',
   negativePrompt: 'Negative prompt',
-  seed: 'Seed (0 – 4294967295)',
+  seed: 'Seed',
   durationSec: 'Duration (s)',
-  fps: `Frame rate (${FPS_MIN}–${FPS_MAX} fps)`,
-  width: `Width (px, ${SIZE_MIN_PX}–${SIZE_MAX_PX}, ×${SIZE_STEP_PX})`,
-  height: `Height (px, ${SIZE_MIN_PX}–${SIZE_MAX_PX}, ×${SIZE_STEP_PX})`
+  fps: 'Frame rate (fps)',
+  width: 'Width (px)',
+  height: 'Height (px)'
 }
 
 const MULTILINE = new Set<FormField>(['script', 'prompt', 'negativePrompt'])
@@ -53,6 +53,10 @@ export function RecipeFields ({ values, validation, disabled, onChange }: Recipe
       <legend>Recipe</legend>
       {(['script', 'voice', 'prompt', 'negativePrompt'] as const).map(field)}
       <div className="inline-form">{(['seed', 'durationSec', 'fps', 'width', 'height'] as const).map(field)}</div>
+      <p className="muted">
+        Seed: an integer 0–4294967295. Duration: {DURATION_MIN_SEC}–{DURATION_MAX_SEC} s, a whole number of frames. Frame rate: {FPS_MIN}–{FPS_MAX} fps.
+        Width and height: {SIZE_MIN_PX}–{SIZE_MAX_PX} px, multiples of {SIZE_STEP_PX}.
+      </p>
       {!validation.ok && validation.otherErrors.map(i => <p key={i.field} className="form-error">{i.field}: {i.message}</p>)}
     </fieldset>
   )

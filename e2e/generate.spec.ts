@@ -4,7 +4,10 @@
  * director page, shows the capability report, marks an invalid field inline, then generates a 4 s clip
  * with every stage in a Web Worker while the page keeps answering; the clip plays in the page (frames
  * advance, audio is decoded), and the same bytes, fetched back into Node, pass ffprobe (VP8 + Opus,
- * 4 s, 24 fps) with the sha256 the panel shows.
+ * 4 s, 24 fps) with the sha256 the panel shows. With the stand-in Kokoro and LivePortrait models
+ * (test/fixtures/lane0-standin-models.ts) served under a models URL the page is configured with
+ * (`?models=`), the panel refuses a malformed pin inline and a pin with a wrong sha256 before any stage
+ * starts, then runs both neural stages on onnxruntime-web (its WASM served from the build's assets).
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -15,6 +18,8 @@ import { promisify } from 'node:util'
 import { expect, test } from '@playwright/test'
 import { build, preview } from 'vite'
 import type { AddressInfo } from 'node:net'
+import { STANDIN_IDS, kokoroFiles, kokoroManifestInit, liveportraitFiles, liveportraitManifestInit, standinManifestJson } from '../test/fixtures/lane0-standin-models.ts'
+import type { StandinManifestInit } from '../test/fixtures/lane0-standin-models.ts'
 
 const run = promisify(execFile)
 
@@ -28,12 +33,35 @@ test.use({
 
 let outDir: string
 let web: { url: string, close(): Promise<void> }
+/** Files the preview serves besides the app (path → body), and the paths asked for under {@link MODELS_PATH}. */
+const extraFiles = new Map<string, { type: string, body: Uint8Array }>()
+const modelRequests: string[] = []
+/** The models base URL the page is configured with in the pinned-models test. */
+const MODELS_PATH = '/test-models/'
 
 test.beforeAll(async () => {
   // its own build folder: a concurrent build into the shared dist/ must not replace files mid-test
   outDir = await mkdtemp(join(tmpdir(), 'nsn-generate-e2e-'))
   await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } })
-  const server = await preview({ logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } })
+  const server = await preview({
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0 },
+    plugins: [{
+      name: 'nsn-test-models',
+      configurePreviewServer (s) {
+        s.middlewares.use((req, res, next) => {
+          const path = decodeURIComponent((req.url ?? '').split('?')[0]!)
+          if (path.startsWith(MODELS_PATH)) modelRequests.push(path.slice(MODELS_PATH.length))
+          const file = extraFiles.get(path)
+          if (file === undefined) { next(); return }
+          res.setHeader('content-type', file.type)
+          res.setHeader('cache-control', 'no-store')
+          res.end(Buffer.from(file.body.buffer, file.body.byteOffset, file.body.byteLength))
+        })
+      }
+    }]
+  })
   const { port } = server.httpServer.address() as AddressInfo
   web = { url: `http://127.0.0.1:${port}/`, close: async () => { await server.close() } }
 })
@@ -193,4 +221,103 @@ test('should refuse an unknown voice inline and cancel a running generation', as
   await expect(page.getByTestId('generation-error')).toHaveText('Generation was cancelled.')
   await expect(generate).toBeEnabled()
   await expect(page.getByTestId('clip')).toHaveCount(0)
+})
+
+/** Serves a stand-in model's files and manifest under {@link MODELS_PATH}; returns the sha256 a pin names (its first `.onnx`). */
+function publishModel (init: StandinManifestInit, files: Record<string, Uint8Array>): string {
+  const prefix = `${MODELS_PATH}${init.id}/`
+  for (const [path, body] of Object.entries(files)) extraFiles.set(`${prefix}${path}`, { type: 'application/octet-stream', body })
+  // file URLs on this 127.0.0.1 server, as a manifest names its files
+  const manifest = standinManifestJson(init, files, path => new URL(`${prefix}${path}`, web.url).href)
+  extraFiles.set(`${prefix}manifest.json`, { type: 'application/json', body: new TextEncoder().encode(JSON.stringify(manifest)) })
+  const weights = Object.entries(files).find(([path]) => path.endsWith('.onnx'))![1]
+  return createHash('sha256').update(weights).digest('hex')
+}
+
+test('should run the pinned Kokoro and LivePortrait stand-ins in the panel, refusing a wrong sha256 before any work', async ({ page }) => {
+  test.setTimeout(60_000)
+  const pageErrors: string[] = []
+  page.on('pageerror', e => { pageErrors.push(e.message) })
+  const requested: string[] = []
+  page.on('request', r => { requested.push(new URL(r.url()).pathname) })
+  const kokoroSha = publishModel(kokoroManifestInit(STANDIN_IDS.kokoro), kokoroFiles({ samplesPerId: 960, voice: 'af_heart' }))
+  const liveportraitSha = publishModel(liveportraitManifestInit(STANDIN_IDS.liveportrait), liveportraitFiles())
+  await page.goto(`${web.url}?models=${encodeURIComponent(MODELS_PATH)}#/director`)
+  await expect(page.getByTestId('models-url')).toHaveText(MODELS_PATH)
+
+  const generate = page.getByRole('button', { name: 'Generate' })
+  await page.getByLabel(/^Script/).fill('Hello from the pinned models.')
+  await page.getByLabel(/^Duration/).fill('2')
+  await page.getByLabel(/^Frame rate/).fill('24')
+  await page.getByLabel(/^Width/).fill('256')
+  await page.getByLabel(/^Height/).fill('256')
+  await page.getByLabel(/^Seed/).fill('7')
+
+  // a malformed pin is named inline, by line, and blocks Generate
+  const pins = page.getByLabel(/^Pinned models/)
+  await pins.fill(`${STANDIN_IDS.kokoro} ${kokoroSha}\n${STANDIN_IDS.liveportrait} ${liveportraitSha.slice(0, 12)}`)
+  await expect(page.locator('[data-field-error="models"]')).toHaveText('Pinned models: line 2 sha256: must be 64 lowercase hex characters (a sha256)')
+  await expect(generate).toBeDisabled()
+
+  // a well-formed pin whose sha256 is not the manifest's: refused before any stage starts or any model file is fetched
+  const wrongSha = [...kokoroSha].reverse().join('')
+  await pins.fill(`${STANDIN_IDS.kokoro} ${wrongSha}\n${STANDIN_IDS.liveportrait} ${liveportraitSha}`)
+  await expect(page.locator('[data-field-error]')).toHaveCount(0)
+  await generate.click()
+  await expect(page.getByTestId('generation-error')).toContainText(`PinnedModelMismatchError: The recipe pins model "${STANDIN_IDS.kokoro}" at sha256 ${wrongSha}, but its manifest's weights file model.onnx has sha256 ${kokoroSha}`)
+  for (const s of ['speech', 'keyframe', 'animation', 'encode']) await expect(page.locator(`[data-stage="${s}"]`)).toHaveAttribute('data-status', 'waiting')
+  expect(modelRequests.filter(p => !p.endsWith('/manifest.json'))).toEqual([])
+
+  // the right pins: Kokoro speaks and LivePortrait animates, both on onnxruntime-web in their workers
+  await pins.fill(`${STANDIN_IDS.kokoro} ${kokoroSha}\n${STANDIN_IDS.liveportrait} ${liveportraitSha}`)
+  const started = Date.now()
+  await generate.click()
+  const video = page.getByTestId('clip')
+  await expect(video).toBeVisible({ timeout: 45_000 })
+  const generationMs = Date.now() - started
+  const list = page.getByTestId('stage-list')
+  await expect(list.locator('[data-stage-kind="speech"]')).toHaveAttribute('data-stage-id', STANDIN_IDS.kokoro)
+  await expect(list.locator('[data-stage-kind="speech"]')).toHaveAttribute('data-neural', 'true')
+  await expect(list.locator('[data-stage-kind="speech"]')).toContainText('(neural)')
+  await expect(list.locator('[data-stage-kind="animation"]')).toHaveAttribute('data-stage-id', 'liveportrait')
+  await expect(list.locator('[data-stage-kind="animation"]')).toHaveAttribute('data-neural', 'true')
+  await expect(page.locator('[data-timing="animation"]')).toContainText('ONNX on WASM')
+  // every model file came from the models URL, once (then from the browser model store)
+  const fileRequests = modelRequests.filter(p => !p.endsWith('/manifest.json')).sort()
+  expect(fileRequests).toEqual([
+    `${STANDIN_IDS.kokoro}/model.onnx`, `${STANDIN_IDS.kokoro}/tokenizer.json`, `${STANDIN_IDS.kokoro}/voices/af_heart.bin`,
+    `${STANDIN_IDS.liveportrait}/appearance_feature_extractor.onnx`, `${STANDIN_IDS.liveportrait}/motion_extractor.onnx`, `${STANDIN_IDS.liveportrait}/warping_spade.onnx`
+  ].sort())
+  // onnxruntime-web's WASM is the build's asset (one per worker that runs a model)
+  expect(requested.filter(p => /^\/assets\/ort-wasm-simd-threaded\.jsep-[\w-]+\.wasm$/.test(p)).length).toBeGreaterThanOrEqual(1)
+
+  const playback = await video.evaluate(async (el: HTMLVideoElement) => {
+    el.muted = true
+    if (el.readyState < 1) {
+      await new Promise((resolve, reject) => {
+        el.addEventListener('loadedmetadata', resolve, { once: true })
+        el.addEventListener('error', () => { reject(new Error(`the clip does not load: ${el.error?.message ?? 'media error'}`)) }, { once: true })
+        setTimeout(() => { reject(new Error('no metadata after 10 s')) }, 10_000)
+      })
+    }
+    const mediaTimes: number[] = []
+    await new Promise<void>((resolve, reject) => {
+      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
+        mediaTimes.push(meta.mediaTime)
+        if (meta.mediaTime > 1.5) resolve()
+        else el.requestVideoFrameCallback(onFrame)
+      }
+      el.requestVideoFrameCallback(onFrame)
+      el.play().catch(reject)
+      setTimeout(() => { reject(new Error(`playback stalled at ${el.currentTime} s after ${mediaTimes.length} frames`)) }, 15_000)
+    })
+    el.pause()
+    return { duration: el.duration, frames: mediaTimes.length, width: el.videoWidth, height: el.videoHeight, audioBytes: (el as HTMLVideoElement & { webkitAudioDecodedByteCount: number }).webkitAudioDecodedByteCount }
+  })
+  expect(Math.abs(playback.duration - 2)).toBeLessThanOrEqual(0.1)
+  expect([playback.width, playback.height]).toEqual([256, 256])
+  expect(playback.frames).toBeGreaterThanOrEqual(12)
+  expect(playback.audioBytes).toBeGreaterThan(0)
+  expect(pageErrors).toEqual([])
+  console.log(JSON.stringify({ pinned: true, generationMs, timings: (await page.getByTestId('timings').innerText()).replace(/\n/g, ' | '), playedFrames: playback.frames }))
 })

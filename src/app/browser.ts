@@ -27,8 +27,21 @@ const configSchema = z.object({
   dialPolicy: z.enum(['any', 'webrtc-only']).default('any'),
   mode: z.enum(['announce', 'push']).default('announce'),
   /** The chain's JSON-RPC WebSocket endpoint (`ws://` or `wss://`), for the wallet and director pages. */
-  chain: z.string().refine(isChainEndpoint, { message: 'expected a ws:// or wss:// URL' }).optional()
+  chain: z.string().refine(isChainEndpoint, { message: 'expected a ws:// or wss:// URL' }).optional(),
+  /** Where the generation panel fetches pinned models (`<models>/<id>/manifest.json`): a path on this site or an http(s) URL. */
+  models: z.string().refine(isModelsUrl, { message: 'expected a path or an http:// or https:// URL' }).default('/models/')
 })
+
+/** Whether `url` is a path (resolved against the page) or an `http://` / `https://` URL. */
+export function isModelsUrl (url: string): boolean {
+  if (url === '') return false
+  try {
+    const u = new URL(url, 'http://page.invalid/')
+    return u.protocol === 'http:' || u.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
 
 /** Whether `url` is a `ws://` or `wss://` URL with a host. */
 export function isChainEndpoint (url: string): boolean {
@@ -73,7 +86,7 @@ function configFromEnv (): Record<string, unknown> {
 /**
  * The configuration, later sources winning: `VITE_NSN_CHANNEL` / `VITE_NSN_BOOTSTRAP` /
  * `VITE_NSN_PRODUCERS` / `VITE_NSN_CHAIN` at build time, `/nsn-config.json` (written by `npm start`,
- * optional), then URL query parameters (`?channel=…&bootstrap=…&producer=…&local=1&dial=webrtc-only&chain=ws://…`).
+ * optional), then URL query parameters (`?channel=…&bootstrap=…&producer=…&local=1&dial=webrtc-only&chain=ws://…&models=/models/`).
  */
 export async function loadBrowserConfig (options: { signal?: AbortSignal } = {}): Promise<BrowserNodeConfig> {
   let base: Record<string, unknown> = configFromEnv()
@@ -95,6 +108,7 @@ export async function loadBrowserConfig (options: { signal?: AbortSignal } = {})
   if (q.has('mode')) merged.mode = q.get('mode')
   if (q.has('test')) merged.testSource = q.get('test') === '1'
   if (q.has('chain')) merged.chain = q.get('chain')
+  if (q.has('models')) merged.models = q.get('models')
   return parseBrowserConfig(merged)
 }
 

@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * The Lane-0 pipeline's composition root in the browser: each stage runs in its own Web Worker
- * (`workers/lane0-stage.worker.ts`: eSpeak NG speech, procedural keyframe, the warp on WebGPU or the
- * CPU, WebCodecs encode), the page only schedules (`runLane0`) and moves buffers between workers
- * without copying them, so the page stays responsive. Workers live for one run and are terminated
- * after it, which frees everything they held.
+ * (`workers/lane0-stage.worker.ts`), the page only schedules (`runLane0`) and moves buffers between
+ * workers without copying them, so the page stays responsive. Workers live for one run and are
+ * terminated after it, which frees everything they held.
+ *
+ * Which stage each worker runs comes from the recipe's pins ({@link planBrowserStages}, before any
+ * worker starts): Kokoro-82M speech and LivePortrait animation on onnxruntime-web where pinned, else
+ * eSpeak NG speech and the warp on WebGPU or the CPU; the keyframe is the procedural portrait (SD-Turbo
+ * pins fail with `UnsupportedInBrowserError`) and the encoder is WebCodecs.
  */
 import { MemoryBudget } from '../core/lane0/budget.ts'
 import { runLane0 } from '../core/lane0/pipeline.ts'
 import { remoteStage } from '../core/rpc/stage.ts'
 import { workerPort } from '../platform/browser/worker-port.ts'
+import { DEFAULT_MODELS_BASE_URL, UnsupportedInBrowserError, planBrowserStages } from './lane0-browser-plan.ts'
 import Lane0StageWorker from '../../workers/lane0-stage.worker.ts?worker'
 import type { BudgetEvent } from '../core/lane0/budget.ts'
 import type { Lane0Progress, Lane0Result, Lane0Stages } from '../core/lane0/pipeline.ts'
 import type { Recipe } from '../core/lane0/recipe.ts'
+import type { ModelManifest } from '../core/ai/manifest.ts'
+import type { FetchLike } from '../core/ai/model-loader.ts'
+import type { StagePlan } from '../core/lane0/stage-plan.ts'
 import type { AbortOptions } from '../core/options.ts'
 import type { BrowserWorkerPort } from '../platform/browser/worker-port.ts'
 
@@ -28,6 +36,12 @@ export interface BrowserLane0Options extends AbortOptions {
   budgetMb?: number
   onProgress?(p: Lane0Progress): void
   onBudgetEvent?(e: BudgetEvent): void
+  /** The stages to run; absent: planned from the recipe's pins by {@link planBrowserStages} (no pins: the defaults). */
+  plan?: StagePlan
+  /** Where pinned models' manifests are fetched when `plan` is absent. @default DEFAULT_MODELS_BASE_URL */
+  modelsBaseUrl?: string
+  /** Fetch for the pinned models' manifests when `plan` is absent. @default the global fetch */
+  fetch?: FetchLike
 }
 
 /** A browser run's result: the pipeline's, plus the clip's sha256. */
@@ -35,10 +49,20 @@ export interface BrowserLane0Result extends Lane0Result {
   sha256: string
 }
 
-type StageConfig = { stage: 'speech' | 'keyframe' | 'encode' } | { stage: 'animation', width: number, height: number, frames: number }
+/**
+ * What a stage worker runs, sent as its `name` (JSON): the stage, and for speech and animation the
+ * manifest of the pinned model (absent: the offline default).
+ */
+export type Lane0StageWorkerConfig =
+  | { stage: 'speech', kokoro?: ModelManifest }
+  | { stage: 'keyframe' | 'encode' }
+  | { stage: 'animation', width: number, height: number, frames: number, liveportrait?: ModelManifest }
 
 /**
- * Generates the clip of `recipe` in Web Workers.
+ * Generates the clip of `recipe` in Web Workers. The plan (given, or fetched from the pins' manifests)
+ * is settled before any worker starts, so a bad pin fails with no work done.
+ *
+ * @throws the errors of {@link planBrowserStages} (PinnedModelMismatchError, PinnedModelNotFoundError, UnsupportedInBrowserError, …)
  *
  * @example
  * ```ts
@@ -48,8 +72,13 @@ type StageConfig = { stage: 'speech' | 'keyframe' | 'encode' } | { stage: 'anima
  */
 export async function runBrowserLane0 (recipe: Recipe, options: BrowserLane0Options = {}): Promise<BrowserLane0Result> {
   const { signal } = options
+  const plan = options.plan ?? await planBrowserStages(recipe.pins, { modelsBaseUrl: options.modelsBaseUrl ?? DEFAULT_MODELS_BASE_URL, fetch: options.fetch, signal })
+  if (plan.keyframe.kind !== 'default') {
+    const m = plan.keyframe.manifests
+    throw new UnsupportedInBrowserError('keyframe', [m.textEncoder.id, m.unet.id, m.vaeDecoder.id], 'the SD-Turbo keyframe stage needs a face-rig detector that is not wired in the browser yet; run it with npm run generate')
+  }
   const ports: BrowserWorkerPort[] = []
-  const start = async <S>(config: StageConfig, transferInput = false): Promise<S> => {
+  const start = async <S>(config: Lane0StageWorkerConfig, transferInput = false): Promise<S> => {
     const port = workerPort(new Lane0StageWorker({ name: JSON.stringify(config) }))
     ports.push(port)
     return await remoteStage(port, { signal, transferInput }) as unknown as S
@@ -57,9 +86,15 @@ export async function runBrowserLane0 (recipe: Recipe, options: BrowserLane0Opti
   try {
     const frames = Math.round(recipe.durationSec * recipe.fps)
     const [speech, keyframe, animation, encode] = await Promise.all([
-      start<Lane0Stages['speech']>({ stage: 'speech' }),
+      start<Lane0Stages['speech']>(plan.speech.kind === 'kokoro' ? { stage: 'speech', kokoro: plan.speech.manifest } : { stage: 'speech' }),
       start<Lane0Stages['keyframe']>({ stage: 'keyframe' }),
-      start<Lane0Stages['animation']>({ stage: 'animation', width: recipe.width, height: recipe.height, frames }),
+      start<Lane0Stages['animation']>({
+        stage: 'animation',
+        width: recipe.width,
+        height: recipe.height,
+        frames,
+        ...(plan.animation.kind === 'liveportrait' ? { liveportrait: plan.animation.manifest } : {})
+      }),
       // the frames move to the encoder (the page does not keep them)
       start<Lane0Stages['encode']>({ stage: 'encode' }, true)
     ])

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * The generation panel: capability report, recipe form with inline schema errors, Generate with
- * per-stage progress, the clip playable in the page with its stage timings. Every stage runs in a Web
- * Worker (src/app/lane0-browser.ts); the page only schedules. Embedded by the director page; the
- * director-mode flow (elections, slots) will embed it too.
+ * The generation panel: capability report, recipe form with inline schema errors (pinned models
+ * included), Generate with per-stage progress, the clip playable in the page with its stage timings.
+ * Every stage runs in a Web Worker (src/app/lane0-browser.ts); the page only schedules. Pinned models
+ * come from the page config's models URL (src/app/browser.ts `models`). Embedded by the director page;
+ * the director-mode flow (elections, slots) will embed it too.
  */
 import { useMemo, useState } from 'react'
 import { exampleRecipe } from '../../../core/lane0/recipe.ts'
+import { DEFAULT_MODELS_BASE_URL } from '../../../app/lane0-browser-plan.ts'
 import { CapabilityReport } from './CapabilityReport.tsx'
 import { RecipeFields } from './RecipeFields.tsx'
 import { StageProgress } from './StageProgress.tsx'
 import { useCapabilities } from './useCapabilities.ts'
 import { useGeneration } from './useGeneration.ts'
+import { useModelsBaseUrl } from './useModelsBaseUrl.ts'
 import { validateForm, valuesOf } from './recipe-form.ts'
 import type { BrowserLane0Result } from '../../../app/lane0-browser.ts'
 import type { Recipe } from '../../../core/lane0/recipe.ts'
@@ -64,7 +67,9 @@ function Result ({ result, url, recipe }: { result: BrowserLane0Result, url: str
       <h3>Stages of this run</h3>
       <ul className="stage-list" data-testid="stage-list">
         {result.stages.map(s => (
-          <li key={s.kind}><strong>{s.kind}</strong> <span className={s.neural ? 'ok' : 'muted'}>({s.neural ? 'neural' : 'not neural'})</span>: {s.description.replace(/[;,] not neural$/, '')}</li>
+          <li key={s.kind} data-stage-kind={s.kind} data-stage-id={s.id} data-neural={s.neural}>
+            <strong>{s.kind}</strong> <code>{s.id}</code> <span className={s.neural ? 'ok' : 'muted'}>({s.neural ? 'neural' : 'not neural'})</span>: {s.description.replace(/[;,] not neural$/, '')}
+          </li>
         ))}
       </ul>
     </section>
@@ -77,7 +82,11 @@ export function GenerationPanel ({ initialRecipe }: GenerationPanelProps) {
   const [values, setValues] = useState<RecipeFormValues>(() => valuesOf(initialRecipe ?? exampleRecipe()))
   const validation = useMemo(() => validateForm(values), [values])
   const { state, generate, cancel } = useGeneration()
+  const models = useModelsBaseUrl()
   const running = state.phase === 'running'
+  const pinned = validation.ok && validation.recipe.pins.models.length > 0
+  // a pinned recipe needs the page's models URL: never a guessed one
+  const modelsBlocked = pinned && models.status !== 'ready'
   const cannotEncode = caps.capabilities != null && !(caps.capabilities.webcodecs.vp8 && caps.capabilities.webcodecs.opus)
 
   return (
@@ -85,21 +94,26 @@ export function GenerationPanel ({ initialRecipe }: GenerationPanelProps) {
       <CapabilityReport {...caps} />
       <section className="card" aria-labelledby="generate-title">
         <h2 id="generate-title">Generate a clip</h2>
-        <p className="muted">
-          Runs on this device, each stage in its own Web Worker: speech (eSpeak NG formant synthesis) and the actor
-          keyframe (a procedural portrait drawn from the prompt&apos;s hash and the seed) at the same time, then the
-          animation (mouth and jaw driven by the speech&apos;s energy, seeded blinks and head sway, a mesh warp on
-          WebGPU or the CPU), then the encoder (WebCodecs VP8 + Opus in 1 s segments). None of these stages is
-          neural. The neural stages (Kokoro speech, SD-Turbo keyframe, LivePortrait animation) run in the
-          headless Node runner when a recipe pins their models; no weights for them are shipped yet, and this
-          panel runs the offline stages only.
+        <p className="muted" data-testid="generate-about">
+          Runs on this device, each stage in its own Web Worker: speech and the actor keyframe at the same time, then
+          the animation, then the encoder (WebCodecs VP8 + Opus in 1 s segments). Without pinned models every stage is
+          offline and none is neural: eSpeak NG formant speech, a procedural portrait drawn from the prompt&apos;s hash
+          and the seed, and an animation whose mouth and jaw follow the speech&apos;s energy, with seeded blinks and
+          head sway (a mesh warp on WebGPU or the CPU). Pinning Kokoro-82M makes the speech neural and pinning
+          LivePortrait the animation (ONNX models run by onnxruntime-web, their files fetched from the models URL
+          {models.status === 'ready' ? <> <code data-testid="models-url">{models.url}</code></> : null}, checked against
+          the pinned sha256 and cached). SD-Turbo keyframes run only in the headless Node runner (npm run generate).
         </p>
-        <form onSubmit={e => { e.preventDefault(); if (validation.ok) generate(validation.recipe) }}>
+        <form onSubmit={e => { e.preventDefault(); if (!validation.ok || modelsBlocked) return
+          // an unpinned recipe fetches nothing, so the models URL does not matter for it
+          generate(validation.recipe, { modelsBaseUrl: models.status === 'ready' ? models.url : DEFAULT_MODELS_BASE_URL })
+        }}>
           <RecipeFields values={values} validation={validation} disabled={running} onChange={(f, v) => { setValues(prev => ({ ...prev, [f]: v })) }} />
           <div className="inline-form">
-            <button type="submit" disabled={running || !validation.ok || cannotEncode}>Generate</button>
+            <button type="submit" disabled={running || !validation.ok || cannotEncode || modelsBlocked}>Generate</button>
             {running && <button type="button" onClick={cancel}>Cancel</button>}
             {!validation.ok && <span className="form-error" role="alert">Fix the fields marked above to generate.</span>}
+            {pinned && models.status === 'failed' && <span className="form-error" role="alert" data-testid="models-config-error">The page config does not load, so the pinned models cannot be found: {models.error}</span>}
           </div>
         </form>
         {state.phase !== 'idle' && <StageProgress stages={state.stages} />}

@@ -12,10 +12,11 @@ const LABELS: Record<FormField, string> = {
   durationSec: 'Duration (s)',
   fps: 'Frame rate (fps)',
   width: 'Width (px)',
-  height: 'Height (px)'
+  height: 'Height (px)',
+  models: 'Pinned models (one "<model id> <sha256>" per line)'
 }
 
-const MULTILINE = new Set<FormField>(['script', 'prompt', 'negativePrompt'])
+const MULTILINE = new Set<FormField>(['script', 'prompt', 'negativePrompt', 'models'])
 
 /** Props of {@link RecipeFields}. */
 export interface RecipeFieldsProps {
@@ -43,7 +44,7 @@ export function RecipeFields ({ values, validation, disabled, onChange }: Recipe
     return (
       <div className="field" key={f}>
         <label htmlFor={id}>{LABELS[f]}</label>
-        {MULTILINE.has(f) ? <textarea rows={f === 'script' ? 3 : 2} {...common} /> : <input inputMode={f === 'voice' ? 'text' : 'decimal'} {...common} />}
+        {MULTILINE.has(f) ? <textarea rows={f === 'script' ? 3 : 2} spellCheck={f === 'models' ? false : undefined} placeholder={f === 'models' ? 'kokoro-82m 0123…cdef (empty: the offline stages)' : undefined} {...common} /> : <input inputMode={f === 'voice' ? 'text' : 'decimal'} {...common} />}
         {error != null && <p id={`${id}-error`} className="form-error" data-field-error={f}>{LABELS[f].split(' (')[0]}: {error}</p>}
       </div>
     )
@@ -56,6 +57,12 @@ export function RecipeFields ({ values, validation, disabled, onChange }: Recipe
       <p className="muted">
         Seed: an integer 0–4294967295. Duration: {DURATION_MIN_SEC}–{DURATION_MAX_SEC} s, a whole number of frames. Frame rate: {FPS_MIN}–{FPS_MAX} fps.
         Width and height: {SIZE_MIN_PX}–{SIZE_MAX_PX} px, multiples of {SIZE_STEP_PX}.
+      </p>
+      {field('models')}
+      <p className="muted">
+        Pinned models: each line a model id (its folder under the models URL, which holds its manifest.json) and the
+        sha256 of its weights file. A pinned Kokoro-82M replaces the eSpeak NG speech and a pinned LivePortrait the warp;
+        every file is checked against its manifest&apos;s sha256 before it runs. Empty: the offline stages only.
       </p>
       {!validation.ok && validation.otherErrors.map(i => <p key={i.field} className="form-error">{i.field}: {i.message}</p>)}
     </fieldset>

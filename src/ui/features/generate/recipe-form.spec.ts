@@ -36,12 +36,45 @@ describe('generation panel recipe form', () => {
   })
 
   it('should report pins problems apart from the form fields', () => {
-    const result = validateForm(valuesOf(exampleRecipe()), { pipelineVersion: 'latest', models: [] })
+    const result = validateForm(valuesOf(exampleRecipe()), { pipelineVersion: 'latest' })
     expect(result.ok).toBe(false)
     if (!result.ok) {
       expect(result.fieldErrors).toEqual({})
       expect(result.otherErrors.map(i => i.field)).toEqual(['pins.pipelineVersion'])
     }
+  })
+
+  it('should turn the pinned models field into the recipe pins, one "id sha256" per line', () => {
+    const a = 'a'.repeat(64)
+    const b = '0123456789abcdef'.repeat(4)
+    const result = validateForm({ ...valuesOf(exampleRecipe()), models: `# speech\nkokoro-82m ${a}\n\n  liveportrait\t${b}  # animation\n` })
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.recipe.pins.models).toEqual([{ id: 'kokoro-82m', sha256: a }, { id: 'liveportrait', sha256: b }])
+    // and back: the field shows the pins, which validate to the same recipe
+    const again = validateForm(valuesOf(result.recipe))
+    expect(again.ok && recipeHash(again.recipe)).toEqual(recipeHash(result.recipe))
+  })
+
+  it('should report pin problems on the models field, naming the line', () => {
+    const a = 'a'.repeat(64)
+    const result = validateForm({ ...valuesOf(exampleRecipe()), models: `kokoro-82m ${a}\nLivePortrait ${a.toUpperCase()}\nlonely\nx ${a} extra` })
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(Object.keys(result.fieldErrors)).toEqual(['models'])
+    const message = result.fieldErrors.models!
+    expect(message).toContain('line 2 id: must be a model id')
+    expect(message).toContain('line 2 sha256: must be 64 lowercase hex characters (a sha256)')
+    expect(message).toContain('line 3: expected "<model id> <sha256>", got 1 word')
+    expect(message).toContain('line 4: expected "<model id> <sha256>", got 3 words')
+    expect(message).not.toContain('line 1')
+    expect(result.otherErrors).toEqual([])
+  })
+
+  it('should refuse a model pinned twice', () => {
+    const result = validateForm({ ...valuesOf(exampleRecipe()), models: `kokoro-82m ${'a'.repeat(64)}\nkokoro-82m ${'b'.repeat(64)}` })
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.fieldErrors).toEqual({ models: 'line 2 id: kokoro-82m is pinned twice' })
   })
 
   it('should cover every field of the form', () => {

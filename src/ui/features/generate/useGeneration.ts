@@ -26,8 +26,18 @@ export type GenerationState =
 const initialStages = (): Record<StageName, StageState> =>
   Object.fromEntries(STAGE_NAMES.map(s => [s, { fraction: 0, status: 'waiting' }])) as Record<StageName, StageState>
 
-/** Runs generations one at a time in Web Workers; `cancel` aborts the current one. */
-export function useGeneration (): { state: GenerationState, generate(recipe: Recipe): void, cancel(): void } {
+/** Options of a generation. */
+export interface GenerateOptions {
+  /** Where the recipe's pinned models are served (`<url>/<id>/manifest.json`). */
+  modelsBaseUrl: string
+}
+
+/**
+ * Runs generations one at a time in Web Workers; `cancel` aborts the current one. A recipe's pins are
+ * checked against their manifests before any stage starts (`runBrowserLane0`), so a bad pin fails with
+ * every stage still waiting.
+ */
+export function useGeneration (): { state: GenerationState, generate(recipe: Recipe, options: GenerateOptions): void, cancel(): void } {
   const [state, setState] = useState<GenerationState>({ phase: 'idle' })
   const controller = useRef<AbortController | undefined>(undefined)
   const url = useRef<string | undefined>(undefined)
@@ -38,7 +48,7 @@ export function useGeneration (): { state: GenerationState, generate(recipe: Rec
     if (url.current != null) URL.revokeObjectURL(url.current)
   }, [])
 
-  const generate = useCallback((recipe: Recipe) => {
+  const generate = useCallback((recipe: Recipe, options: GenerateOptions) => {
     controller.current?.abort()
     const ac = new AbortController()
     controller.current = ac
@@ -53,7 +63,7 @@ export function useGeneration (): { state: GenerationState, generate(recipe: Rec
       stages = { ...stages, [p.stage]: { fraction: p.fraction, message: p.message, status: p.fraction >= 1 && p.message?.startsWith('done') === true ? 'done' : 'running' } }
       setState({ phase: 'running', stages, budgetEvents: [...budgetEvents], startedAt })
     }
-    runBrowserLane0(recipe, { signal: ac.signal, onProgress, onBudgetEvent: e => { budgetEvents.push(e) } }).then(
+    runBrowserLane0(recipe, { signal: ac.signal, onProgress, onBudgetEvent: e => { budgetEvents.push(e) }, modelsBaseUrl: options.modelsBaseUrl }).then(
       result => {
         if (ac.signal.aborted || controller.current !== ac) return
         const clipUrl = URL.createObjectURL(new Blob([result.clip.webm as Uint8Array<ArrayBuffer>], { type: 'video/webm' }))

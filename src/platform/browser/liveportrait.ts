@@ -6,53 +6,13 @@
  * sha256 verified, cached by {@link browserModelStore}). Run by the generation panel's animation worker
  * (workers/lane0-stage.worker.ts) when a recipe pins LivePortrait; tested in Chromium by e2e/generate.spec.ts.
  */
-import { loadModel } from '../../core/ai/model-loader.ts'
-import type { FetchLike, LoadModelOptions, ModelStore, ReadPackageFile } from '../../core/ai/model-loader.ts'
 import type { SessionFactory } from '../../core/ai/inference.ts'
 import { LivePortraitAnimationStage } from '../../core/lane0/animation-liveportrait.ts'
 import type { LivePortraitInit } from '../../core/lane0/animation-liveportrait.ts'
-import type { ModelFilesProvider } from '../../core/lane0/stage-plan.ts'
-import { browserModelStore } from './model-cache.ts'
+import { browserModelFiles } from './model-files.ts'
+import type { BrowserModelFilesInit } from './model-files.ts'
 import { browserSessionFactory } from './onnx-session.ts'
 import type { BrowserSessionInit } from './onnx-session.ts'
-
-/** Where the browser model files come from; everything has a default. */
-export interface BrowserModelFilesInit {
-  /** @default browserModelStore() (OPFS where writable, else the Cache API), opened on first load */
-  store?: ModelStore
-  /** @default the global fetch */
-  fetch?: FetchLike
-  /** For manifest files with a package source. @default none: such files fail to load */
-  readPackageFile?: ReadPackageFile
-  /** Never download: every file must already be cached. @default false */
-  offline?: boolean
-  /** Download and verification progress of the model files. */
-  onModelProgress?: LoadModelOptions['onProgress']
-}
-
-const globalFetch: FetchLike = async (url, init) => await fetch(url, init)
-
-/** `loadModel` on the init's store (default {@link browserModelStore}, opened on the first load and reopened after a failure) and fetch. */
-export function browserModelFiles (init: BrowserModelFilesInit = {}): ModelFilesProvider {
-  let store: Promise<ModelStore> | undefined
-  const openStore = async (): Promise<ModelStore> => {
-    store ??= init.store !== undefined ? Promise.resolve(init.store) : browserModelStore()
-    try {
-      return await store
-    } catch (err) {
-      store = undefined
-      throw err
-    }
-  }
-  return async (manifest, options) => await loadModel(manifest, {
-    store: await openStore(),
-    fetch: init.fetch ?? globalFetch,
-    readPackageFile: init.readPackageFile,
-    offline: init.offline ?? false,
-    onProgress: init.onModelProgress,
-    signal: options.signal
-  })
-}
 
 /** Where the browser LivePortrait stage gets its parts; `manifest` and `wasmPaths` are required. */
 export interface BrowserLivePortraitInit extends Omit<LivePortraitInit, 'executionProvider'>, BrowserModelFilesInit {

@@ -16,10 +16,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { expect, test } from '@playwright/test'
-import { build, preview } from 'vite'
-import type { AddressInfo } from 'node:net'
+import type { Locator } from '@playwright/test'
 import { STANDIN_IDS, kokoroFiles, kokoroManifestInit, liveportraitFiles, liveportraitManifestInit, standinManifestJson } from '../test/fixtures/lane0-standin-models.ts'
 import type { StandinManifestInit } from '../test/fixtures/lane0-standin-models.ts'
+import { serveBuiltApp } from './fixtures/serve-app.ts'
+import type { ServedApp } from './fixtures/serve-app.ts'
 
 const run = promisify(execFile)
 
@@ -31,8 +32,7 @@ test.use({
   }
 })
 
-let outDir: string
-let web: { url: string, close(): Promise<void> }
+let web: ServedApp
 /** Files the preview serves besides the app (path → body), and the paths asked for under {@link MODELS_PATH}. */
 const extraFiles = new Map<string, { type: string, body: Uint8Array }>()
 const modelRequests: string[] = []
@@ -40,36 +40,74 @@ const modelRequests: string[] = []
 const MODELS_PATH = '/test-models/'
 
 test.beforeAll(async () => {
-  // its own build folder: a concurrent build into the shared dist/ must not replace files mid-test
-  outDir = await mkdtemp(join(tmpdir(), 'nsn-generate-e2e-'))
-  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } })
-  const server = await preview({
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: 0 },
-    plugins: [{
-      name: 'nsn-test-models',
-      configurePreviewServer (s) {
-        s.middlewares.use((req, res, next) => {
-          const path = decodeURIComponent((req.url ?? '').split('?')[0]!)
-          if (path.startsWith(MODELS_PATH)) modelRequests.push(path.slice(MODELS_PATH.length))
-          const file = extraFiles.get(path)
-          if (file === undefined) { next(); return }
-          res.setHeader('content-type', file.type)
-          res.setHeader('cache-control', 'no-store')
-          res.end(Buffer.from(file.body.buffer, file.body.byteOffset, file.body.byteLength))
-        })
-      }
-    }]
+  web = await serveBuiltApp((req, res, next) => {
+    const path = decodeURIComponent((req.url ?? '').split('?')[0]!)
+    if (path.startsWith(MODELS_PATH)) modelRequests.push(path.slice(MODELS_PATH.length))
+    const file = extraFiles.get(path)
+    if (file === undefined) { next(); return }
+    res.setHeader('content-type', file.type)
+    res.setHeader('cache-control', 'no-store')
+    res.end(Buffer.from(file.body.buffer, file.body.byteOffset, file.body.byteLength))
   })
-  const { port } = server.httpServer.address() as AddressInfo
-  web = { url: `http://127.0.0.1:${port}/`, close: async () => { await server.close() } }
 })
 
 test.afterAll(async () => {
   await web?.close()
-  if (outDir != null) await rm(outDir, { recursive: true, force: true })
 })
+
+/**
+ * Plays the clip muted until `untilSec` of media time has been presented: the frames presented, the
+ * largest mean RGB change of a sampled frame against the first, the audio bytes decoded, and the
+ * file's bytes (base64) fetched back from its object URL.
+ */
+async function playClip (video: Locator, untilSec: number) {
+  return await video.evaluate(async (el: HTMLVideoElement, until: number) => {
+    el.muted = true
+    if (el.readyState < 1) {
+      await new Promise((resolve, reject) => {
+        el.addEventListener('loadedmetadata', resolve, { once: true })
+        el.addEventListener('error', () => { reject(new Error(`the clip does not load: ${el.error?.message ?? 'media error'}`)) }, { once: true })
+        setTimeout(() => { reject(new Error('no metadata after 10 s')) }, 10_000)
+      })
+    }
+    const duration = el.duration
+    const canvas = document.createElement('canvas')
+    canvas.width = el.videoWidth
+    canvas.height = el.videoHeight
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!
+    const snapshots: Uint8ClampedArray[] = []
+    const mediaTimes: number[] = []
+    await new Promise<void>((resolve, reject) => {
+      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
+        mediaTimes.push(meta.mediaTime)
+        if (mediaTimes.length % 12 === 1) {
+          ctx.drawImage(el, 0, 0)
+          snapshots.push(ctx.getImageData(0, 0, canvas.width, canvas.height).data)
+        }
+        if (meta.mediaTime > until) resolve()
+        else el.requestVideoFrameCallback(onFrame)
+      }
+      el.requestVideoFrameCallback(onFrame)
+      el.play().catch(reject)
+      setTimeout(() => { reject(new Error(`playback stalled at ${el.currentTime} s after ${mediaTimes.length} frames`)) }, 30_000)
+    })
+    el.pause()
+    let maxDiff = 0
+    for (let i = 1; i < snapshots.length; i++) {
+      let diff = 0
+      const a = snapshots[0]!
+      const b = snapshots[i]!
+      for (let j = 0; j < a.length; j += 4) diff += Math.abs(a[j]! - b[j]!) + Math.abs(a[j + 1]! - b[j + 1]!) + Math.abs(a[j + 2]! - b[j + 2]!)
+      maxDiff = Math.max(maxDiff, diff / (a.length / 4))
+    }
+    const audioBytes = (el as HTMLVideoElement & { webkitAudioDecodedByteCount: number }).webkitAudioDecodedByteCount
+    const response = await fetch(el.src)
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    let binary = ''
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+    return { duration, frames: mediaTimes.length, lastMediaTime: mediaTimes[mediaTimes.length - 1] ?? 0, snapshots: snapshots.length, maxDiff, audioBytes, width: el.videoWidth, height: el.videoHeight, base64: btoa(binary) }
+  }, untilSec)
+}
 
 test('should generate a 4 s clip from the generation panel and play it', async ({ page }) => {
   test.setTimeout(240_000)
@@ -127,52 +165,7 @@ test('should generate a 4 s clip from the generation panel and play it', async (
   console.log(JSON.stringify({ adapter, generationMs, timings: timings.replace(/\n/g, ' | ') }))
 
   // play it: frames advance, the picture changes, audio is decoded
-  const playback = await video.evaluate(async (el: HTMLVideoElement) => {
-    el.muted = true
-    if (el.readyState < 1) {
-      await new Promise((resolve, reject) => {
-        el.addEventListener('loadedmetadata', resolve, { once: true })
-        el.addEventListener('error', () => { reject(new Error(`the clip does not load: ${el.error?.message ?? 'media error'}`)) }, { once: true })
-        setTimeout(() => { reject(new Error('no metadata after 10 s')) }, 10_000)
-      })
-    }
-    const duration = el.duration
-    const canvas = document.createElement('canvas')
-    canvas.width = el.videoWidth
-    canvas.height = el.videoHeight
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!
-    const snapshots: Uint8ClampedArray[] = []
-    const mediaTimes: number[] = []
-    await new Promise<void>((resolve, reject) => {
-      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
-        mediaTimes.push(meta.mediaTime)
-        if (mediaTimes.length % 12 === 1) {
-          ctx.drawImage(el, 0, 0)
-          snapshots.push(ctx.getImageData(0, 0, canvas.width, canvas.height).data)
-        }
-        if (meta.mediaTime > 2.5) resolve()
-        else el.requestVideoFrameCallback(onFrame)
-      }
-      el.requestVideoFrameCallback(onFrame)
-      el.play().catch(reject)
-      setTimeout(() => { reject(new Error(`playback stalled at ${el.currentTime} s after ${mediaTimes.length} frames`)) }, 30_000)
-    })
-    el.pause()
-    let maxDiff = 0
-    for (let i = 1; i < snapshots.length; i++) {
-      let diff = 0
-      const a = snapshots[0]!
-      const b = snapshots[i]!
-      for (let j = 0; j < a.length; j += 4) diff += Math.abs(a[j]! - b[j]!) + Math.abs(a[j + 1]! - b[j + 1]!) + Math.abs(a[j + 2]! - b[j + 2]!)
-      maxDiff = Math.max(maxDiff, diff / (a.length / 4))
-    }
-    const audioBytes = (el as HTMLVideoElement & { webkitAudioDecodedByteCount: number }).webkitAudioDecodedByteCount
-    const response = await fetch(el.src)
-    const bytes = new Uint8Array(await response.arrayBuffer())
-    let binary = ''
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-    return { duration, frames: mediaTimes.length, lastMediaTime: mediaTimes[mediaTimes.length - 1] ?? 0, snapshots: snapshots.length, maxDiff, audioBytes, width: el.videoWidth, height: el.videoHeight, base64: btoa(binary) }
-  })
+  const playback = await playClip(video, 2.5)
   expect(Math.abs(playback.duration - 4)).toBeLessThanOrEqual(0.1)
   expect([playback.width, playback.height]).toEqual([256, 256])
   expect(playback.frames).toBeGreaterThanOrEqual(24)
@@ -291,29 +284,7 @@ test('should run the pinned Kokoro and LivePortrait stand-ins in the panel, refu
   // onnxruntime-web's WASM is the build's asset (one per worker that runs a model)
   expect(requested.filter(p => /^\/assets\/ort-wasm-simd-threaded\.jsep-[\w-]+\.wasm$/.test(p)).length).toBeGreaterThanOrEqual(1)
 
-  const playback = await video.evaluate(async (el: HTMLVideoElement) => {
-    el.muted = true
-    if (el.readyState < 1) {
-      await new Promise((resolve, reject) => {
-        el.addEventListener('loadedmetadata', resolve, { once: true })
-        el.addEventListener('error', () => { reject(new Error(`the clip does not load: ${el.error?.message ?? 'media error'}`)) }, { once: true })
-        setTimeout(() => { reject(new Error('no metadata after 10 s')) }, 10_000)
-      })
-    }
-    const mediaTimes: number[] = []
-    await new Promise<void>((resolve, reject) => {
-      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
-        mediaTimes.push(meta.mediaTime)
-        if (meta.mediaTime > 1.5) resolve()
-        else el.requestVideoFrameCallback(onFrame)
-      }
-      el.requestVideoFrameCallback(onFrame)
-      el.play().catch(reject)
-      setTimeout(() => { reject(new Error(`playback stalled at ${el.currentTime} s after ${mediaTimes.length} frames`)) }, 15_000)
-    })
-    el.pause()
-    return { duration: el.duration, frames: mediaTimes.length, width: el.videoWidth, height: el.videoHeight, audioBytes: (el as HTMLVideoElement & { webkitAudioDecodedByteCount: number }).webkitAudioDecodedByteCount }
-  })
+  const playback = await playClip(video, 1.5)
   expect(Math.abs(playback.duration - 2)).toBeLessThanOrEqual(0.1)
   expect([playback.width, playback.height]).toEqual([256, 256])
   expect(playback.frames).toBeGreaterThanOrEqual(12)

@@ -7,52 +7,29 @@
  * tampered signature and a cancelled one show clear errors and leave the chain state as it was.
  */
 import '../bin/polyfill.js'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { ApiPromise, WsProvider } from '@polkadot/api'
 import { Keyring } from '@polkadot/keyring'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import { startDevNode } from '../src/devchain/dev-node.ts'
-import { build, preview } from 'vite'
 import { startChopsticks } from '../test/utils/chopsticks.ts'
 import { injectExtension } from './fixtures/injected-extension.ts'
+import { serveBuiltApp } from './fixtures/serve-app.ts'
+import type { ServedApp } from './fixtures/serve-app.ts'
 import type { DevNode } from '../src/devchain/dev-node.ts'
-import type { AddressInfo } from 'node:net'
 import type { Page } from '@playwright/test'
 
 const NSN = 10n ** 12n
 /** A fresh dev account (not a genesis director): funded by //Alice in `beforeAll`. DEV KEY ONLY. */
 const DIRECTOR_URI = '//NsnWalletE2E'
 
-/**
- * The production build served by Vite preview, with `/nsn-config.json`. Built into its own folder:
- * `startWebServer` builds into the shared `dist/`, which a concurrent build can replace mid-test.
- */
-async function serveApp (config: Record<string, unknown>): Promise<{ url: string, close(): Promise<void> }> {
-  const outDir = await mkdtemp(join(tmpdir(), 'nsn-wallet-e2e-'))
-  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } })
-  const server = await preview({
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: 0 },
-    plugins: [{
-      name: 'nsn-config',
-      configurePreviewServer (s) {
-        s.middlewares.use((req, res, next) => {
-          if ((req.url ?? '').split('?')[0] !== '/nsn-config.json') { next(); return }
-          res.setHeader('content-type', 'application/json')
-          res.end(JSON.stringify(config))
-        })
-      }
-    }]
+/** The production build with `/nsn-config.json` answering `config`. */
+async function serveApp (config: Record<string, unknown>): Promise<ServedApp> {
+  return await serveBuiltApp((req, res, next) => {
+    if ((req.url ?? '').split('?')[0] !== '/nsn-config.json') { next(); return }
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(config))
   })
-  const { port } = server.httpServer.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: async () => { await server.close(); await rm(outDir, { recursive: true, force: true }) }
-  }
 }
 
 let node: DevNode

@@ -8,6 +8,7 @@
 import { InvalidInputError } from '../errors.ts'
 import { resample } from '../lane0/audio-features.ts'
 import type { AudioClip } from '../lane0/audio-features.ts'
+import type { RgbaImage, SpeechOutput } from '../lane0/stage.ts'
 import type { WebmChunk } from './webm.ts'
 
 /** Segment length of the streaming format. @default 1000 */
@@ -19,6 +20,22 @@ export interface EncodePlanInit {
   durationSec: number
   /** Segment (keyframe) interval. @default DEFAULT_SEGMENT_MS */
   segmentMs?: number
+}
+
+/**
+ * A clip to encode into the streaming segment format, whatever encoder does it (Node: ffmpeg,
+ * src/platform/node/ffmpeg-encode.ts; browser: WebCodecs, src/platform/browser/webcodecs-encode.ts).
+ */
+export interface ClipEncodeInput extends EncodePlanInit {
+  /** Even. */
+  width: number
+  /** Even. */
+  height: number
+  /** Exactly `round(durationSec × fps)` frames, each `width × height`. */
+  frames: Iterable<RgbaImage> | AsyncIterable<RgbaImage>
+  /** Mono; padded with silence or cut to `durationSec`. */
+  audio: SpeechOutput
+  videoBitrateKbps?: number
 }
 
 /** Frame count, timing and keyframe placement of one clip. */

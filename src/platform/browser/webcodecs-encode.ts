@@ -18,7 +18,7 @@ import {
 import { AbortError, InvalidInputError } from '../../core/errors.ts'
 import { encodePlan, fitPcm, frameDurationUs, frameTimestampUs, isKeyframe, segmentLayoutProblems } from '../../core/media/encode-plan.ts'
 import { WebmSplitter } from '../../core/media/webm.ts'
-import type { EncodePlan } from '../../core/media/encode-plan.ts'
+import type { ClipEncodeInput, EncodePlan } from '../../core/media/encode-plan.ts'
 import type { WebmChunk } from '../../core/media/webm.ts'
 import type { EncodeRequest, EncodeResult } from '../../core/lane0/pipeline.ts'
 import type { RgbaImage, SpeechOutput, Stage, StageInfo, StageRunOptions } from '../../core/lane0/stage.ts'
@@ -77,24 +77,13 @@ export class WebCodecsEncodeError extends Error {
   }
 }
 
-/** What to encode (the fields of the Node stage's `EncodeClipInput`, minus ffmpeg). */
-export interface WebCodecsEncodeInput {
-  fps: number
-  /** Even. */
-  width: number
-  /** Even. */
-  height: number
-  /** Exactly `round(durationSec × fps)` frames, each `width × height`. */
-  frames: Iterable<RgbaImage> | AsyncIterable<RgbaImage>
-  durationSec: number
+/** What to encode: a {@link ClipEncodeInput} (audio resampled to 48 kHz for Opus) and the WebCodecs settings. */
+export interface WebCodecsEncodeInput extends ClipEncodeInput {
   /**
-   * Mono; resampled to 48 kHz, padded with silence or cut to `durationSec`. Opus packets past
-   * `durationSec` (the encoder's flush) are dropped, so the decoded audio ends the encoder's pre-skip
-   * (312 samples, 6.5 ms in Chromium) before the video.
+   * Opus packets past `durationSec` (the encoder's flush) are dropped, so the decoded audio ends the
+   * encoder's pre-skip (312 samples, 6.5 ms in Chromium) before the video.
    */
   audio: SpeechOutput
-  /** Segment (keyframe) interval. @default 1000 */
-  segmentMs?: number
   /** @default DEFAULT_VIDEO_BITRATE_KBPS */
   videoBitrateKbps?: number
   /** @default DEFAULT_AUDIO_BITRATE_KBPS */

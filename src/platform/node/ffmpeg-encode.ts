@@ -12,23 +12,12 @@ import { join } from 'node:path'
 import { AbortError, InvalidInputError } from '../../core/errors.ts'
 import { WebmSplitter } from '../../core/media/webm.ts'
 import { FfmpegExitedError, FfmpegMissingError } from './ffmpeg-errors.ts'
-import type { RgbaImage, SpeechOutput } from '../../core/lane0/stage.ts'
+import type { ClipEncodeInput } from '../../core/media/encode-plan.ts'
 import type { WebmChunk } from '../../core/media/webm.ts'
 import type { AbortOptions } from '../../core/options.ts'
 
-/** What to encode. */
-export interface EncodeClipInput {
-  fps: number
-  width: number
-  height: number
-  /** Exactly `round(durationSec × fps)` frames, each `width × height`. */
-  frames: Iterable<RgbaImage> | AsyncIterable<RgbaImage>
-  durationSec: number
-  /** Padded with silence or cut to `durationSec`. */
-  audio: SpeechOutput
-  /** Segment (keyframe) interval. @default 1000 */
-  segmentMs?: number
-  videoBitrateKbps?: number
+/** What to encode: a {@link ClipEncodeInput}, and which ffmpeg. */
+export interface EncodeClipInput extends ClipEncodeInput {
   ffmpegPath?: string
 }
 

@@ -18,3 +18,16 @@ export function ownBuffer (input: Uint8Array): Uint8Array {
   copy.set(input)
   return copy
 }
+
+/** The parts one after the other, in a new array (always a copy). */
+export function concatBytes (parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0
+  for (const p of parts) total += p.length
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.length
+  }
+  return out
+}

@@ -6,6 +6,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { concatBytes } from '../bytes.ts'
 import { AbortError } from '../errors.ts'
 import type { AbortOptions, ProgressEvent, ProgressOptions } from '../options.ts'
 import { ModelDownloadError, ModelHashMismatchError, ModelNotCachedError, ModelPackageFileError } from './errors.ts'
@@ -249,7 +250,7 @@ async function receive ({ file, partKey, response, have, store, signal, emit, ha
   let received = have
   const flush = async (): Promise<void> => {
     if (pendingBytes === 0) return
-    const chunk = concat(pending, pendingBytes)
+    const chunk = pending.length === 1 ? pending[0]! : concatBytes(pending)
     pending = []
     pendingBytes = 0
     await store.append(partKey, chunk)
@@ -284,17 +285,6 @@ async function receive ({ file, partKey, response, have, store, signal, emit, ha
 function parseContentRangeStart (header: string | null): number | undefined {
   const match = header === null ? null : /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header.trim())
   return match === null ? undefined : Number(match[1])
-}
-
-function concat (chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
 }
 
 function isAbort (err: unknown): boolean {

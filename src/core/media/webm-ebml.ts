@@ -166,16 +166,3 @@ function readTrackEntry (bytes: Uint8Array, entry: ChildElement): TrackInfo {
   }
   return track
 }
-
-/** Concatenates byte arrays. */
-export function concatBytes (parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const p of parts) total += p.length
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
-}

@@ -6,7 +6,8 @@
  */
 import { WebmParseError } from './errors.ts'
 import { analyzeCluster } from './webm-cluster.ts'
-import { EBML_ID, SEGMENT_CHILDREN, concatBytes, readElementHeader, readSegmentChild } from './webm-ebml.ts'
+import { concatBytes } from '../bytes.ts'
+import { EBML_ID, SEGMENT_CHILDREN, readElementHeader, readSegmentChild } from './webm-ebml.ts'
 import type { ElementHeader, SegmentInfo } from './webm-ebml.ts'
 
 export { inspectWebm, webmCodecString } from './webm-inspect.ts'

@@ -14,6 +14,7 @@
  * numbered entries, one per append.
  */
 import { InvalidInputError } from '../../core/errors.ts'
+import { concatBytes } from '../../core/bytes.ts'
 import type { FetchLike, ModelStore, ReadPackageFile } from '../../core/ai/model-loader.ts'
 
 const CACHE_NAME = 'nsn-models'
@@ -318,14 +319,7 @@ export class CacheApiModelStore implements ModelStore {
       if (r !== undefined) parts.push(new Uint8Array(await r.arrayBuffer()))
     }
     if (parts.length === 0) throw new DOMException(`No cached file ${key}`, 'NotFoundError')
-    if (parts.length === 1) return parts[0] as Uint8Array
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-    let offset = 0
-    for (const p of parts) {
-      out.set(p, offset)
-      offset += p.byteLength
-    }
-    return out
+    return parts.length === 1 ? parts[0]! : concatBytes(parts)
   }
 
   /** Adds one segment: what the key already holds is not read or rewritten. */
